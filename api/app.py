@@ -1,0 +1,44 @@
+"""The FastAPI application factory; the bundle is loaded in the lifespan, not at import."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request, status
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from api.routes import admin, health, movies, similar
+from api.settings import Settings
+from api.state import ServingState
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app; ``settings`` default to the environment (``GRAPHREC_*``)."""
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.settings = settings
+        app.state.serving = ServingState.load(settings.artifacts)
+        yield
+
+    app = FastAPI(title="graphrec", version="0.1.0", lifespan=lifespan)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    for module in (health, movies, similar, admin):
+        app.include_router(module.router)
+    return app
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    """422 with a one-line ``detail`` string, as the API promises, instead of FastAPI's list."""
+    errors = exc.errors() if isinstance(exc, RequestValidationError) else []
+    reasons = [
+        f"{'.'.join(str(part) for part in error.get('loc', ()))}: {error.get('msg', 'invalid')}"
+        for error in errors
+    ]
+    return JSONResponse(
+        status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
+        content={"detail": "; ".join(reasons) or "invalid request"},
+    )

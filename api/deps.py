@@ -1,0 +1,51 @@
+"""Dependencies: the serving state and the admin check reach routes through these."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from api.settings import Settings
+from api.state import ServingState
+from graphrec.artifacts import Bundle
+
+
+def get_state(request: Request) -> ServingState:
+    state: ServingState = request.app.state.serving
+    return state
+
+
+def get_bundle(state: Annotated[ServingState, Depends(get_state)]) -> Bundle:
+    return state.bundle
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+_bearer = HTTPBearer(auto_error=False)
+
+
+def require_admin(
+    settings: Annotated[Settings, Depends(get_settings)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> None:
+    """Admin routes need ``Authorization: Bearer <GRAPHREC_ADMIN_TOKEN>`` when a token is set."""
+    if settings.admin_token is None:
+        return
+    given = credentials.credentials if credentials is not None else ""
+    if not secrets.compare_digest(given.encode(), settings.admin_token.encode()):
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            detail="missing or wrong bearer token",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+
+
+StateDep = Annotated[ServingState, Depends(get_state)]
+BundleDep = Annotated[Bundle, Depends(get_bundle)]
+AdminDep = Annotated[None, Depends(require_admin)]

@@ -1,0 +1,21 @@
+"""POST /admin/reload: load artifacts/current again; a damaged bundle is refused, the old kept."""
+
+from fastapi import APIRouter, HTTPException, status
+
+from api.deps import AdminDep, StateDep
+from api.schemas import ReloadResponse
+from graphrec.errors import BundleError
+
+router = APIRouter(prefix="/admin", tags=["admin"])
+
+
+@router.post("/reload")
+def reload(state: StateDep, _: AdminDep) -> ReloadResponse:
+    try:
+        bundle = state.reload()
+    except BundleError as exc:
+        raise HTTPException(
+            status.HTTP_409_CONFLICT,
+            detail=f"reload refused, still serving {state.bundle.version}: {exc}",
+        ) from exc
+    return ReloadResponse(status="reloaded", model_version=bundle.version)

@@ -1,0 +1,18 @@
+"""Server settings from the environment (prefix ``GRAPHREC_``) or the CLI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Configuration of the HTTP service."""
+
+    model_config = SettingsConfigDict(env_prefix="GRAPHREC_")
+
+    artifacts: Path = Path("artifacts")
+    """Bundle root (its ``current`` link is served) or one version folder."""
+    admin_token: str | None = None
+    """Bearer token required by admin routes when set."""

@@ -1,0 +1,190 @@
+"""The versioned artifact bundle: write atomically, point ``current`` at it, verify on load.
+
+Layout of ``<root>/<version>/``: ``manifest.json`` (config, dataset checksum, metrics, sha256 of
+every other file), ``movies.json`` (catalogue), ``movie_ids.npy`` / ``user_ids.npy`` (id maps),
+``movie_embeddings.npy`` / ``user_embeddings.npy``, ``movie_features.npy``, ``index.faiss`` (+
+its ``.json`` info) and ``model.pt``. ``<root>/current`` is a symlink swapped with ``os.replace``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+import secrets
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from graphrec.catalog import Catalog
+from graphrec.errors import BundleError
+from index import IndexFileError, MovieIndex, sha256_file
+
+logger = logging.getLogger(__name__)
+
+FORMAT_VERSION = 1
+CURRENT = "current"
+MANIFEST = "manifest.json"
+INDEX_FILE = "index.faiss"
+
+
+@dataclass
+class Bundle:
+    """A verified bundle in memory, ready to serve."""
+
+    path: Path
+    manifest: dict[str, Any]
+    catalog: Catalog
+    user_ids: np.ndarray
+    movie_embeddings: np.ndarray
+    user_embeddings: np.ndarray
+    movie_features: np.ndarray
+    index: MovieIndex
+
+    @property
+    def version(self) -> str:
+        return str(self.manifest["version"])
+
+
+def write_bundle(
+    root: Path,
+    *,
+    catalog: Catalog,
+    user_ids: np.ndarray,
+    movie_embeddings: np.ndarray,
+    user_embeddings: np.ndarray,
+    movie_features: np.ndarray,
+    index: MovieIndex,
+    model_state: dict[str, Any],
+    manifest: dict[str, Any],
+) -> Path:
+    """Write a new version under ``root`` and only then point ``root/current`` at it.
+
+    Files go to a hidden temporary folder that is renamed into place once complete, so a crash
+    leaves either the old ``current`` or the new one, never a half-written bundle.
+
+    Returns:
+        The new version's folder.
+    """
+    import torch  # heavy; only the writer needs it
+
+    root = Path(root)
+    root.mkdir(parents=True, exist_ok=True)
+    version = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
+    staging = root / f".tmp-{version}"
+    staging.mkdir()
+    try:
+        (staging / "movies.json").write_text(json.dumps(catalog.to_json()))
+        np.save(staging / "movie_ids.npy", np.asarray(catalog.ids, dtype=np.int64))
+        np.save(staging / "user_ids.npy", np.asarray(user_ids, dtype=np.int64))
+        np.save(staging / "movie_embeddings.npy", movie_embeddings.astype(np.float32))
+        np.save(staging / "user_embeddings.npy", user_embeddings.astype(np.float32))
+        np.save(staging / "movie_features.npy", movie_features.astype(np.float32))
+        torch.save(model_state, staging / "model.pt")
+        index.save(staging / INDEX_FILE)
+        files = {p.name: sha256_file(p) for p in sorted(staging.iterdir())}
+        full_manifest = {
+            "format": FORMAT_VERSION,
+            "version": version,
+            "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            **manifest,
+            "files": files,
+        }
+        (staging / MANIFEST).write_text(json.dumps(full_manifest, indent=2, default=_jsonable))
+        _fsync_dir(staging)
+        final = root / version
+        os.rename(staging, final)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    point_current(root, version)
+    logger.info("wrote bundle %s", final)
+    return final
+
+
+def point_current(root: Path, version: str) -> None:
+    """Atomically make ``root/current`` a symlink to ``version`` (relative, so ``root`` can move)."""
+    link = root / f".{CURRENT}-{secrets.token_hex(4)}"
+    os.symlink(version, link)
+    os.replace(link, root / CURRENT)
+    _fsync_dir(root)
+
+
+def resolve(path: Path) -> Path:
+    """The version folder meant by ``path``: a version folder itself, or a root with ``current``."""
+    path = Path(path)
+    if (path / MANIFEST).is_file():
+        return path
+    if (path / CURRENT).exists():
+        return (path / CURRENT).resolve()
+    raise BundleError(f"{path}: no artifact bundle here (run `graphrec train --out {path}` first)")
+
+
+def read_manifest(version_dir: Path) -> dict[str, Any]:
+    """Parse ``manifest.json``, or raise :class:`BundleError`."""
+    try:
+        manifest = json.loads((version_dir / MANIFEST).read_text())
+    except (OSError, ValueError) as exc:
+        raise BundleError(f"{version_dir}: unreadable manifest ({exc})") from exc
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict):
+        raise BundleError(f"{version_dir}: manifest lists no files")
+    return manifest
+
+
+def verify(version_dir: Path) -> dict[str, Any]:
+    """Check every file against the manifest's sha256; return the manifest or raise."""
+    manifest = read_manifest(version_dir)
+    for name, expected in manifest["files"].items():
+        path = version_dir / name
+        if not path.is_file():
+            raise BundleError(f"{version_dir}: missing file {name}")
+        if sha256_file(path) != expected:
+            raise BundleError(f"{version_dir}: {name} fails its checksum; the bundle is damaged")
+    return manifest
+
+
+def load_bundle(path: Path) -> Bundle:
+    """Resolve, verify and load a bundle; :class:`BundleError` for anything missing or damaged."""
+    version_dir = resolve(path)
+    manifest = verify(version_dir)
+    try:
+        index = MovieIndex.load(
+            version_dir / INDEX_FILE, expected_sha256=manifest["files"].get(INDEX_FILE)
+        )
+        catalog = Catalog.from_json(json.loads((version_dir / "movies.json").read_text()))
+        bundle = Bundle(
+            path=version_dir,
+            manifest=manifest,
+            catalog=catalog,
+            user_ids=np.load(version_dir / "user_ids.npy"),
+            movie_embeddings=np.load(version_dir / "movie_embeddings.npy"),
+            user_embeddings=np.load(version_dir / "user_embeddings.npy"),
+            movie_features=np.load(version_dir / "movie_features.npy"),
+            index=index,
+        )
+    except (IndexFileError, OSError, ValueError, KeyError) as exc:
+        raise BundleError(f"{version_dir}: cannot load bundle ({exc})") from exc
+    if len(bundle.movie_embeddings) != len(catalog):
+        raise BundleError(f"{version_dir}: {len(catalog)} movies but "
+                          f"{len(bundle.movie_embeddings)} embeddings")  # fmt: skip
+    return bundle
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, Path):
+        return str(value)
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")

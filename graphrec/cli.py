@@ -1,0 +1,148 @@
+"""The `graphrec` command: train, serve, data. User errors print one line and exit with 2."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from graphrec.errors import GraphrecError
+
+EXIT_OK, EXIT_BAD_INPUT = 0, 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script; returns the exit code."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    try:
+        args.run(args)
+    except GraphrecError as exc:
+        print(f"graphrec: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        return 130
+    return EXIT_OK
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="graphrec", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    train = commands.add_parser("train", help="train embeddings and write an artifact bundle")
+    train.add_argument("--data", type=Path, help="MovieLens folder (default: bundled latest-small)")
+    train.add_argument("--out", type=Path, default=Path("artifacts"), help="bundle root folder")
+    train.add_argument("--model", default="sage", help="embedding model (available: sage)")
+    train.add_argument("--epochs", type=_positive_int, help="most epochs (early stopping may end sooner)")
+    train.add_argument("--seed", type=int, default=0)
+    train.set_defaults(run=_train)
+
+    serve = commands.add_parser("serve", help="serve the current bundle over HTTP")
+    serve.add_argument("--artifacts", type=Path, default=Path("artifacts"))
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(run=_serve)
+
+    data = commands.add_parser("data", help="download or describe a MovieLens dataset")
+    data_commands = data.add_subparsers(dest="data_command", required=True)
+    download = data_commands.add_parser("download", help="fetch a published MovieLens zip")
+    download.add_argument("name", help="ml-latest-small, ml-100k, ml-1m, ml-10m, ml-25m, …")
+    download.add_argument("--dest", type=Path, default=Path("data"), help="parent folder")
+    download.add_argument("--base-url", help="mirror holding NAME.zip and NAME.zip.md5")
+    download.set_defaults(run=_data_download)
+    info = data_commands.add_parser("info", help="counts, density, degrees and components")
+    info.add_argument("dir", type=Path, nargs="?", help="MovieLens folder (default: bundled)")
+    info.set_defaults(run=_data_info)
+    return parser
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _train(args: argparse.Namespace) -> None:
+    from graphrec.pipeline import train_bundle
+
+    def on_epoch(record: dict[str, float]) -> None:
+        print(
+            f"epoch {int(record['epoch']):3d}  loss {record['loss']:.4f}  "
+            f"val recall@20 {record['val_recall']:.4f}  ({record['seconds']:.1f}s)",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    started = time.perf_counter()
+    path, figures = train_bundle(
+        args.data, args.out, model=args.model, epochs=args.epochs, seed=args.seed,
+        on_epoch=on_epoch,
+    )  # fmt: skip
+    print(f"bundle: {path}")
+    for name, value in figures.items():
+        print(f"{name}: {value}")
+    print(f"total_seconds: {time.perf_counter() - started:.1f}")
+
+
+def _serve(args: argparse.Namespace) -> None:
+    import uvicorn
+
+    from api.app import create_app
+    from api.settings import Settings
+    from graphrec.artifacts import resolve, verify
+
+    verify(resolve(args.artifacts))  # refuse a missing or damaged bundle before binding the port
+    app = create_app(Settings(artifacts=args.artifacts))
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+
+
+def _data_download(args: argparse.Namespace) -> None:
+    from graphrec.data.download import DEFAULT_BASE_URL, download_dataset
+
+    last = [0.0]
+
+    def progress(done: int, total: int | None) -> None:
+        now = time.monotonic()
+        if now - last[0] >= 1.0 or (total is not None and done == total):
+            last[0] = now
+            share = f" of {total / 1e6:.1f}" if total else ""
+            print(f"\r{done / 1e6:.1f}{share} MB", end="", file=sys.stderr, flush=True)
+
+    path = download_dataset(
+        args.name, args.dest, base_url=args.base_url or DEFAULT_BASE_URL, progress=progress
+    )
+    print(file=sys.stderr)
+    print(path)
+
+
+def _data_info(args: argparse.Namespace) -> None:
+    from graphrec.data.loaders import load_movielens
+    from graphrec.graph import BipartiteGraph, graph_stats
+
+    dataset = load_movielens(args.dir)
+    graph = BipartiteGraph.from_interactions(
+        dataset.users, dataset.movies, dataset.num_users, dataset.num_movies
+    )
+    stats = graph_stats(graph)
+    rated = int((graph.movie_degrees() > 0).sum())
+    print(f"dataset: {dataset.name}")
+    print(f"users: {dataset.num_users}")
+    print(f"movies: {dataset.num_movies} ({rated} rated)")
+    print(f"interactions: {dataset.num_interactions} ({graph.num_edges} distinct user-movie edges)")
+    print(f"density: {stats.density:.5f}")
+    print(f"genres: {len(dataset.movie_table.genre_names)}  tags: {len(dataset.movie_table.tag_names)}")
+    for label, quantiles in (("user degree", stats.user_degree_quantiles),
+                             ("movie degree", stats.movie_degree_quantiles)):  # fmt: skip
+        cells = "  ".join(f"q{int(q * 100)}={v:g}" for q, v in quantiles.items())
+        print(f"{label}: {cells}")
+    print(f"components: {stats.num_components} (largest {stats.largest_component} nodes, "
+          f"{stats.isolated_movies} unrated movies; counted with {stats.method})")  # fmt: skip
+
+
+if __name__ == "__main__":
+    sys.exit(main())
