@@ -107,7 +107,7 @@ def write_bundle(
 
 
 def point_current(root: Path, version: str) -> None:
-    """Atomically make ``root/current`` a symlink to ``version`` (relative, so ``root`` can move)."""
+    """Atomically point ``root/current`` at ``version`` (a relative link: ``root`` may move)."""
     link = root / f".{CURRENT}-{secrets.token_hex(4)}"
     os.symlink(version, link)
     os.replace(link, root / CURRENT)

@@ -37,7 +37,9 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--data", type=Path, help="MovieLens folder (default: bundled latest-small)")
     train.add_argument("--out", type=Path, default=Path("artifacts"), help="bundle root folder")
     train.add_argument("--model", default="sage", help="embedding model (available: sage)")
-    train.add_argument("--epochs", type=_positive_int, help="most epochs (early stopping may end sooner)")
+    train.add_argument(
+        "--epochs", type=_positive_int, help="most epochs (early stopping may end sooner)"
+    )
     train.add_argument("--seed", type=int, default=0)
     train.set_defaults(run=_train)
 
@@ -135,7 +137,8 @@ def _data_info(args: argparse.Namespace) -> None:
     print(f"movies: {dataset.num_movies} ({rated} rated)")
     print(f"interactions: {dataset.num_interactions} ({graph.num_edges} distinct user-movie edges)")
     print(f"density: {stats.density:.5f}")
-    print(f"genres: {len(dataset.movie_table.genre_names)}  tags: {len(dataset.movie_table.tag_names)}")
+    table = dataset.movie_table
+    print(f"genres: {len(table.genre_names)}  tags: {len(table.tag_names)}")
     for label, quantiles in (("user degree", stats.user_degree_quantiles),
                              ("movie degree", stats.movie_degree_quantiles)):  # fmt: skip
         cells = "  ".join(f"q{int(q * 100)}={v:g}" for q, v in quantiles.items())

@@ -41,7 +41,7 @@ def train_bundle(
     dataset = load_movielens(data_dir)
     overrides = {"seed": seed} | ({"epochs": epochs} if epochs is not None else {})
     try:
-        config = SageConfig(**overrides)
+        config = SageConfig.model_validate(overrides)
     except ValueError as exc:
         raise ConfigError(str(exc).splitlines()[-1]) from exc
     load_seconds = time.perf_counter() - started

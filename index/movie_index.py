@@ -56,7 +56,7 @@ class MovieIndex:
         cls, ids: np.ndarray, vectors: np.ndarray, *, exact_max: int = EXACT_MAX_VECTORS,
         seed: int = 0,
     ) -> MovieIndex:  # fmt: skip
-        """Index ``vectors`` ``(n, dim)`` under ``ids`` ``(n,)``; flat up to ``exact_max``, else IVF.
+        """Index ``vectors`` ``(n, dim)`` under ``ids`` ``(n,)``: flat up to ``exact_max``, else IVF
 
         For IVF, ``nprobe`` is raised until recall@10 against exact search on a sample of the
         vectors reaches ``TARGET_RECALL``; the measured recall is kept in :attr:`info`.
@@ -74,7 +74,7 @@ class MovieIndex:
         ivf = faiss.IndexIVFFlat(quantizer, dim, nlist, faiss.METRIC_INNER_PRODUCT)
         ivf.cp.seed = seed
         ivf.train(vectors)
-        ivf.set_direct_map_type(faiss.DirectMap.Hashtable)
+        ivf.set_direct_map_type(faiss.DirectMap.Hashtable)  # type: ignore[attr-defined]
         ivf.add_with_ids(vectors, ids)
         nprobe, recall = _tune_nprobe(ivf, ids, vectors, seed)
         info = IndexInfo(
@@ -108,7 +108,7 @@ class MovieIndex:
         return scores, ids
 
     def search_by_id(self, movie_id: int, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """Top-``k`` neighbours of an indexed movie, the movie itself excluded: ``(scores, ids)``."""
+        """Top-``k`` ``(scores, ids)`` of the neighbours of an indexed movie, itself excluded."""
         scores, ids = self.search(self.vector(movie_id), k + 1)
         keep = (ids[0] != movie_id) & (ids[0] >= 0)
         return scores[0][keep][:k], ids[0][keep][:k]

@@ -6,6 +6,7 @@ from fastapi import APIRouter, HTTPException, Query, status
 
 from api.deps import BundleDep
 from api.schemas import Movie, ScoredMovie, SimilarResponse
+from graphrec.catalog import Catalog
 
 router = APIRouter(prefix="/similar", tags=["similar"])
 
@@ -19,14 +20,16 @@ def similar(movie_id: int, bundle: BundleDep, k: K = 10) -> SimilarResponse:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"unknown movie {movie_id}")
     scores, ids = bundle.index.search_by_id(movie_id, k)
     results = [
-        ScoredMovie(**_public(catalog.record(int(i))), score=float(s))
-        for s, i in zip(scores, ids, strict=True)
-        if int(i) in catalog
+        _scored(catalog, int(i), float(s)) for s, i in zip(scores, ids, strict=True) if int(i) in catalog
     ]
     return SimilarResponse(
         movie=Movie(**catalog.record(movie_id)), results=results, model_version=bundle.version
     )
 
 
-def _public(record: dict[str, object]) -> dict[str, object]:
-    return {key: record[key] for key in ("id", "title", "genres")}
+def _scored(catalog: Catalog, movie_id: int, score: float) -> ScoredMovie:
+    row = catalog.row(movie_id)
+    assert row is not None
+    return ScoredMovie(
+        id=movie_id, title=catalog.titles[row], genres=catalog.genres[row], score=score
+    )

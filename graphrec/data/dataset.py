@@ -97,9 +97,15 @@ class InteractionDataset:
         )
 
     def checksum(self) -> str:
-        """sha256 over the interactions and catalogue ids; it names the training data in a bundle."""
+        """sha256 of the interactions and catalogue ids: names the training data in a bundle."""
         digest = hashlib.sha256()
-        for array in (self.user_ids, self.movie_ids, self.users, self.movies, self.ratings,
-                      self.timestamps):
+        for array in (
+            self.user_ids,
+            self.movie_ids,
+            self.users,
+            self.movies,
+            self.ratings,
+            self.timestamps,
+        ):
             digest.update(np.ascontiguousarray(array).tobytes())
         return digest.hexdigest()

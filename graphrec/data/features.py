@@ -47,7 +47,7 @@ def movie_features(
     global_mean = float(ratings.mean()) if len(ratings) else 0.0
     mean_rating = np.where(counts > 0, sums / np.maximum(counts, 1), global_mean)
     popularity = np.log1p(counts) / max(1.0, float(np.log1p(counts.max(initial=0.0))))
-    columns = [
+    columns: list[np.ndarray] = [
         genres,
         decade,
         scaled_year[:, None],

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -170,11 +171,13 @@ def _read_table(
     typed = {name: _DTYPES[kind] for name, kind in columns.items()}
     try:
         # Fast path: let the C parser convert numbers; only a failure pays for locating the line.
-        frame = _parse(path, raw, sep=sep, header=header, names=names, dtypes=typed,
-                       encoding=encoding)
+        frame = _parse(
+            path, raw, sep=sep, header=header, names=names, dtypes=typed, encoding=encoding
+        )
     except ValueError:
-        frame = _parse(path, raw, sep=sep, header=header, names=names, dtypes=None,
-                       encoding=encoding)
+        frame = _parse(
+            path, raw, sep=sep, header=header, names=names, dtypes=None, encoding=encoding
+        )
         _raise_first_bad_number(path, frame, columns, first_line=2 if header else 1)
     if frame.empty and not allow_empty:
         raise DataError(f"{path}: no rows")
@@ -197,7 +200,7 @@ def _raise_first_bad_number(
         values = pd.to_numeric(frame[name].replace("", np.nan), errors="coerce")
         bad = values.isna().to_numpy()
         if kind == "int":
-            bad |= ~np.isclose(values.fillna(0) % 1, 0)
+            bad = bad | ~np.isclose(values.fillna(0).to_numpy() % 1, 0)
         if bad.any():
             row = int(np.argmax(bad))
             raise DataError(
@@ -220,28 +223,33 @@ def _parse(
     """Parse ``names`` with pandas' C parser, converting to ``dtypes`` (``None``: all as text)."""
     quoting = csv.QUOTE_MINIMAL if sep == "," else csv.QUOTE_NONE
     try:
-        if header:
-            found = pd.read_csv(io.BytesIO(raw), sep=sep, nrows=0, encoding=encoding).columns
-            missing = [name for name in names if name not in found]
-            if missing:
-                raise DataError(
-                    f"{path}:1: missing column {missing[0]!r} (found: {', '.join(map(str, found))})"
-                )
-        return pd.read_csv(
-            io.BytesIO(raw),
-            sep=sep,
-            header=0 if header else None,
-            names=None if header else names,
-            usecols=names,
-            dtype=dtypes if dtypes is not None else str,
-            keep_default_na=False,
-            skip_blank_lines=False,
-            quoting=quoting,
-            encoding=encoding,
-        )
+        with warnings.catch_warnings():
+            # pandas only warns when the first row has an extra field; that is malformed too.
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            if header:
+                found = pd.read_csv(io.BytesIO(raw), sep=sep, nrows=0, encoding=encoding).columns
+                missing = [name for name in names if name not in found]
+                if missing:
+                    raise DataError(
+                        f"{path}:1: missing column {missing[0]!r} "
+                        f"(found: {', '.join(map(str, found))})"
+                    )
+            frame = pd.read_csv(
+                io.BytesIO(raw),
+                sep=sep,
+                header=0 if header else None,
+                names=None if header else names,
+                index_col=False,  # a row with an extra field is an error, not an index column
+                dtype=dtypes if dtypes is not None else str,
+                keep_default_na=False,
+                skip_blank_lines=False,
+                quoting=quoting,
+                encoding=encoding,
+            )
+        return frame[names]
     except pd.errors.EmptyDataError as exc:
         raise DataError(f"{path}: file is empty") from exc
-    except pd.errors.ParserError as exc:
+    except (pd.errors.ParserError, pd.errors.ParserWarning) as exc:
         reason = str(exc).strip().splitlines()[-1].removeprefix("Error tokenizing data. C error: ")
         raise DataError(f"{path}: {reason}") from exc
     except ValueError as exc:

@@ -66,9 +66,13 @@ def to_networkx(graph: BipartiteGraph) -> nx.Graph:
     nx_graph.add_nodes_from((("u", u) for u in range(graph.num_users)), bipartite=0)
     nx_graph.add_nodes_from((("m", m) for m in range(graph.num_movies)), bipartite=1)
     users, movies = graph.edge_arrays()
-    nx_graph.add_edges_from(zip(zip("u" * len(users), users.tolist(), strict=True),
-                                zip("m" * len(movies), movies.tolist(), strict=True),
-                                strict=True))
+    nx_graph.add_edges_from(
+        zip(
+            zip("u" * len(users), users.tolist(), strict=True),
+            zip("m" * len(movies), movies.tolist(), strict=True),
+            strict=True,
+        )
+    )
     return nx_graph
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
@@ -46,7 +48,9 @@ class SageEncoder(nn.Module):
     ) -> None:
         super().__init__()
         if num_layers < 1:
-            raise ValueError(f"'{self.__class__.__name__}' needs num_layers >= 1 (got {num_layers})")
+            raise ValueError(
+                f"'{self.__class__.__name__}' needs num_layers >= 1 (got {num_layers})"
+            )
         self.num_users = num_users
         self.num_movies = num_movies
         self.feature_dim = feature_dim
@@ -63,7 +67,7 @@ class SageEncoder(nn.Module):
         nn.init.normal_(self.movie_embedding.weight, std=0.1)
         self.attribute_projection.reset_parameters()
         for conv in self.convs:
-            conv.reset_parameters()
+            cast(SAGEConv, conv).reset_parameters()
 
     def forward(self, movie_features: Tensor, edge_index: Tensor) -> Tensor:
         movies = self.movie_embedding.weight + self.attribute_projection(movie_features)

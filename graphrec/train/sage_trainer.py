@@ -131,7 +131,7 @@ class SageTrainer:
 
     @torch.no_grad()
     def embed(self, adjacency: torch.Tensor | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """L2-normalised ``(user, movie)`` embeddings over ``adjacency`` (default: fitting graph)."""
+        """L2-normalised ``(user, movie)`` embeddings over ``adjacency`` (default: fit graph)."""
         self.model.eval()
         out = self.model(self.features, self.adjacency if adjacency is None else adjacency)
         out = F.normalize(out, dim=-1)
@@ -158,12 +158,15 @@ class SageTrainer:
     def fit(self, on_epoch: EpochCallback | None = None) -> SageResult:
         """Train with early stopping; return the best weights' embeddings over the full graph."""
         history: list[dict[str, float]] = []
-        best_state, best_value, best_epoch, waited = None, -1.0, 0, 0
+        best_state, best_value, best_epoch, waited = None, -np.inf, 0, 0
+        has_validation = self.val_graph.num_edges > 0
+        if not has_validation:
+            logger.warning("validation slice is empty (users too short); keeping the lowest loss")
         for epoch in range(1, self.config.epochs + 1):
             started = time.perf_counter()
             stats = self.train_epoch()
-            value = self.validate()
-            record = {"epoch": epoch, "loss": stats["loss"], "val_recall": value,
+            value = self.validate() if has_validation else -stats["loss"]
+            record = {"epoch": epoch, "loss": stats["loss"], "val_recall": max(value, 0.0),
                       "seconds": time.perf_counter() - started}  # fmt: skip
             history.append(record)
             if on_epoch is not None:

@@ -1,0 +1,77 @@
+"""The API in-process, lifespan included (`with TestClient(...)`), on a small trained bundle."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api import Settings, create_app
+from graphrec.artifacts import point_current, resolve
+
+
+@pytest.fixture
+def client(small_bundle: Path):
+    with TestClient(create_app(Settings(artifacts=small_bundle))) as test_client:
+        yield test_client
+
+
+def test_health_and_movie(client: TestClient) -> None:
+    health = client.get("/health").json()
+    assert health["status"] == "ok" and health["model_version"]
+    movie = client.get("/movies/1").json()
+    assert movie == {"id": 1, "title": "Toy Story (1995)",
+                     "genres": ["Adventure", "Animation", "Children", "Comedy", "Fantasy"],
+                     "year": 1995}  # fmt: skip
+
+
+def test_similar_shape_and_exclusion(client: TestClient) -> None:
+    body = client.get("/similar/260", params={"k": 7}).json()
+    assert body["movie"]["id"] == 260 and body["model_version"]
+    results = body["results"]
+    assert len(results) == 7 and 260 not in [r["id"] for r in results]
+    assert set(results[0]) == {"id", "title", "genres", "score"}
+    scores = [r["score"] for r in results]
+    assert scores == sorted(scores, reverse=True)
+
+
+@pytest.mark.parametrize(
+    ("path", "code", "detail"),
+    [
+        ("/similar/999999", 404, "unknown movie 999999"),
+        ("/movies/999999", 404, "unknown movie 999999"),
+        ("/similar/1?k=0", 422, "query.k"),
+        ("/similar/1?k=1001", 422, "query.k"),
+        ("/similar/abc", 422, "path.movie_id"),
+        ("/movies/1.5", 422, "path.movie_id"),
+    ],
+)
+def test_bad_requests(client: TestClient, path: str, code: int, detail: str) -> None:
+    response = client.get(path)
+    assert response.status_code == code
+    assert isinstance(response.json()["detail"], str) and detail in response.json()["detail"]
+
+
+def test_reload_refuses_damaged_bundle_and_keeps_serving(
+    small_bundle: Path, tmp_path: Path
+) -> None:
+    root = tmp_path / "artifacts"
+    good = resolve(small_bundle)
+    shutil.copytree(good, root / "good")
+    point_current(root, "good")
+    with TestClient(create_app(Settings(artifacts=root, admin_token="s3cret"))) as client:
+        version = client.get("/health").json()["model_version"]
+        assert client.post("/admin/reload").status_code == 401
+        shutil.copytree(good, root / "bad")
+        (root / "bad" / "index.faiss").write_bytes(b"garbage")
+        point_current(root, "bad")
+        refused = client.post("/admin/reload", headers={"Authorization": "Bearer s3cret"})
+        assert (
+            refused.status_code == 409
+            and "index.faiss fails its checksum" in refused.json()["detail"]
+        )
+        assert client.get("/health").json()["model_version"] == version
+        assert client.get("/similar/1").status_code == 200
+        point_current(root, "good")
+        ok = client.post("/admin/reload", headers={"Authorization": "Bearer s3cret"})
+        assert ok.status_code == 200 and ok.json()["model_version"] == version

@@ -1,0 +1,46 @@
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from graphrec.artifacts import load_bundle, point_current, resolve, verify
+from graphrec.errors import BundleError
+
+
+def test_bundle_layout_and_manifest(small_bundle: Path) -> None:
+    version_dir = resolve(small_bundle)
+    assert (small_bundle / "current").is_symlink()
+    assert os.readlink(small_bundle / "current") == version_dir.name  # relative link
+    manifest = json.loads((version_dir / "manifest.json").read_text())
+    for key in ("version", "model", "config", "dataset", "metrics", "index", "files"):
+        assert key in manifest
+    assert len(manifest["dataset"]["checksum"]) == 64
+    expected = {"movies.json", "movie_ids.npy", "user_ids.npy", "movie_embeddings.npy",
+                "user_embeddings.npy", "movie_features.npy", "index.faiss", "index.faiss.json",
+                "model.pt"}  # fmt: skip
+    assert set(manifest["files"]) == expected
+    bundle = load_bundle(small_bundle)
+    assert bundle.version == manifest["version"]
+    assert len(bundle.index) == len(bundle.catalog) == bundle.movie_embeddings.shape[0]
+    assert np.allclose(np.linalg.norm(bundle.movie_embeddings, axis=1), 1.0, atol=1e-5)
+
+
+def test_damaged_or_missing_bundle_is_refused(small_bundle: Path, tmp_path: Path) -> None:
+    import shutil
+
+    copy = tmp_path / "copy"
+    shutil.copytree(resolve(small_bundle), copy / "v1")
+    point_current(copy, "v1")
+    verify(resolve(copy))
+    with (copy / "v1" / "movie_embeddings.npy").open("r+b") as handle:
+        handle.seek(200)
+        handle.write(b"\x00\x01\x02")
+    with pytest.raises(BundleError, match=r"movie_embeddings\.npy fails its checksum"):
+        load_bundle(copy)
+    (copy / "v1" / "model.pt").unlink()
+    with pytest.raises(BundleError, match=r"missing file model\.pt"):
+        load_bundle(copy)
+    with pytest.raises(BundleError, match="no artifact bundle here"):
+        load_bundle(tmp_path / "empty")
