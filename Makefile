@@ -24,11 +24,13 @@ serve: setup
 
 demo: train serve
 
-test: setup
+test: setup lint
 	$(BIN)/python -m pytest
 
 lint: setup
-	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) artifacts *.egg-info

@@ -20,7 +20,9 @@ def similar(movie_id: int, bundle: BundleDep, k: K = 10) -> SimilarResponse:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"unknown movie {movie_id}")
     scores, ids = bundle.index.search_by_id(movie_id, k)
     results = [
-        _scored(catalog, int(i), float(s)) for s, i in zip(scores, ids, strict=True) if int(i) in catalog
+        _scored(catalog, int(i), float(s))
+        for s, i in zip(scores, ids, strict=True)
+        if int(i) in catalog
     ]
     return SimilarResponse(
         movie=Movie(**catalog.record(movie_id)), results=results, model_version=bundle.version
