@@ -1,0 +1,116 @@
+"""Serving figures: `/similar` latency over real HTTP, and FAISS index build times.
+
+Starts `graphrec serve` on a free loopback port over an existing bundle, sends a bounded number of
+sequential requests for random catalogue movies, and reports latency quantiles; then times index
+builds on the bundle's vectors and on larger synthetic clustered vectors (IVF above 100k).
+
+    python scripts/bench_serving.py --artifacts artifacts --requests 500 --json bench/serving.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from graphrec.artifacts import load_bundle
+from index import MovieIndex
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--artifacts", type=Path, default=Path("artifacts"))
+    parser.add_argument("--requests", type=int, default=500)
+    parser.add_argument("--k", type=int, default=10)
+    parser.add_argument("--synthetic", default="100000,300000", help="index sizes to time")
+    parser.add_argument("--json", type=Path, help="write the figures here")
+    args = parser.parse_args()
+
+    bundle = load_bundle(args.artifacts)
+    report: dict[str, object] = {
+        "bundle": bundle.version,
+        "train": bundle.manifest.get("metrics", {}),
+        "similar_latency_ms": _latency(args.artifacts, bundle.catalog.ids, args.requests, args.k),
+        "index_build": _index_builds(bundle.movie_embeddings, args.synthetic),
+    }
+    text = json.dumps(report, indent=2)
+    print(text)
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(text + "\n")
+
+
+def _latency(artifacts: Path, movie_ids: list[int], requests: int, k: int) -> dict[str, float]:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    server = subprocess.Popen(
+        [sys.executable, "-m", "graphrec", "serve", "--artifacts", str(artifacts),
+         "--port", str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        connection = _connect(port, server)
+        rng = np.random.default_rng(0)
+        timings = []
+        for movie_id in rng.choice(movie_ids, size=requests):
+            started = time.perf_counter()
+            connection.request("GET", f"/similar/{movie_id}?k={k}")
+            response = connection.getresponse()
+            response.read()
+            timings.append((time.perf_counter() - started) * 1000)
+            if response.status != 200:
+                raise RuntimeError(f"/similar/{movie_id} answered {response.status}")
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    values = np.array(timings)
+    return {
+        "requests": requests,
+        "p50": round(float(np.percentile(values, 50)), 3),
+        "p95": round(float(np.percentile(values, 95)), 3),
+        "p99": round(float(np.percentile(values, 99)), 3),
+        "max": round(float(values.max()), 3),
+    }
+
+
+def _connect(port: int, server: subprocess.Popen[bytes]) -> http.client.HTTPConnection:
+    deadline = time.monotonic() + 90
+    while True:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        try:
+            connection.request("GET", "/health")
+            connection.getresponse().read()
+            return connection
+        except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("server did not start") from None
+            time.sleep(0.5)
+
+
+def _index_builds(vectors: np.ndarray, synthetic: str) -> list[dict[str, object]]:
+    rows = []
+    sizes = [len(vectors)] + [int(s) for s in synthetic.split(",") if s]
+    rng = np.random.default_rng(0)
+    for size in sizes:
+        if size == len(vectors):
+            data = vectors
+        else:  # clustered unit vectors of the bundle's width, resampled around real ones
+            base = vectors[rng.integers(0, len(vectors), size)]
+            data = base + 0.05 * rng.normal(size=base.shape).astype(np.float32)
+            data /= np.linalg.norm(data, axis=1, keepdims=True)
+        index = MovieIndex.build(np.arange(size), data)
+        rows.append({"vectors": size, **index.info.__dict__})
+        print(f"index {size}: {index.info}", file=sys.stderr)
+    return rows
+
+
+if __name__ == "__main__":
+    main()
