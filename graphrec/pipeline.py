@@ -12,7 +12,8 @@ from graphrec.catalog import Catalog
 from graphrec.data.loaders import load_movielens
 from graphrec.errors import ConfigError
 from graphrec.train.config import SageConfig
-from graphrec.train.sage_trainer import EpochCallback, SageTrainer
+from graphrec.train.early_stopping import EpochCallback
+from graphrec.train.sage_trainer import SageTrainer
 from index import MovieIndex
 
 logger = logging.getLogger(__name__)

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from graphrec.data.dataset import InteractionDataset, MovieTable
 from graphrec.data.loaders import bundled_data_dir
 
 
@@ -72,3 +73,26 @@ def small_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def rng() -> np.random.Generator:
     return np.random.default_rng(0)
+
+
+def planted(num_users: int = 40, num_movies: int = 20, seed: int = 0) -> InteractionDataset:
+    """Two communities: even users rate only movies 0..9, odd users only movies 10..19."""
+    rng = np.random.default_rng(seed)
+    users, movies = [], []
+    for user in range(num_users):
+        block = 0 if user % 2 == 0 else num_movies // 2
+        chosen = rng.choice(num_movies // 2, size=6, replace=False) + block
+        users += [user] * len(chosen)
+        movies += chosen.tolist()
+    n = len(users)
+    table = MovieTable(
+        titles=np.array([f"m{i}" for i in range(num_movies)], dtype=object),
+        genre_names=["g"],
+        genres=np.zeros((num_movies, 1), dtype=bool),  # attributes carry no signal here
+        years=np.zeros(num_movies, dtype=np.int64),
+    )
+    return InteractionDataset(
+        name="planted", user_ids=np.arange(num_users), movie_ids=np.arange(num_movies),
+        users=np.array(users), movies=np.array(movies), ratings=np.full(n, 4.0, np.float32),
+        timestamps=rng.integers(0, 1000, n), movie_table=table,
+    )  # fmt: skip

@@ -265,3 +265,12 @@ def _encoding_of(raw: bytes) -> str:
     except UnicodeDecodeError:
         return "latin-1"
     return "utf-8"
+
+
+def read_ratings_csv(path: Path) -> pd.DataFrame:
+    """A ratings file in the csv layout (userId,movieId,rating,timestamp), normalised columns."""
+    ratings = _read_table(
+        path, columns={"userId": "int", "movieId": "int", "rating": "float", "timestamp": "int"}
+    )
+    ratings.columns = ["user", "movie", "rating", "timestamp"]
+    return ratings

@@ -1,4 +1,8 @@
-"""Holding out interactions per user, vectorised: validation slices and evaluation splits."""
+"""Holding out interactions, vectorised: per-user (by time or at random) and global time cuts.
+
+Every function returns a boolean mask over interactions, true for the held-out side, so callers
+build train and test with :meth:`InteractionDataset.subset`.
+"""
 
 from __future__ import annotations
 
@@ -8,30 +12,63 @@ import numpy as np
 def per_user_latest(
     users: np.ndarray, timestamps: np.ndarray, fraction: float, *, min_keep: int = 1
 ) -> np.ndarray:
-    """Mask of each user's latest ``fraction`` of interactions (by timestamp, ties by position).
+    """Each user's latest ``fraction`` of interactions (by time, ties by position).
 
-    A user keeps at least ``min_keep`` interactions outside the mask, so nobody vanishes from the
-    training side. The number held out is ``floor(fraction * count)``.
+    Per user of ``n`` interactions, ``n - round((1 - fraction) * n)`` are held out, but at least
+    ``min_keep`` stay on the training side, so nobody vanishes from training.
 
     Args:
         users: User index of each interaction, ``(n,)``.
         timestamps: Time of each interaction, ``(n,)``.
         fraction: Share held out per user, in ``(0, 1)``.
         min_keep: Interactions each user keeps unmasked.
-
-    Returns:
-        ``(n,)`` boolean mask, true for held-out interactions.
     """
-    if not 0.0 < fraction < 1.0:
-        raise ValueError(f"fraction must lie in (0, 1), got {fraction}")
+    _check_fraction(fraction)
+    rank, count = _rank_within_user(users, timestamps)
+    held = count - np.round((1.0 - fraction) * count)
+    held = np.minimum(held, np.maximum(count - min_keep, 0))
+    return rank >= count - held
+
+
+def per_user_random(
+    users: np.ndarray, fraction: float, *, seed: int, min_keep: int = 1
+) -> np.ndarray:
+    """A seeded random ``fraction`` of each user's interactions (stratified by user).
+
+    Per user, ``round((1 - fraction) * n)`` interactions stay on the training side, as the
+    Microsoft Recommenders ``python_stratified_split`` does.
+    """
+    _check_fraction(fraction)
+    keys = np.random.default_rng(seed).permutation(len(users))
+    rank, count = _rank_within_user(users, keys)
+    keep = np.maximum(np.round((1.0 - fraction) * count), np.minimum(count, min_keep))
+    return rank >= keep
+
+
+def per_user_last(users: np.ndarray, timestamps: np.ndarray, *, min_keep: int = 1) -> np.ndarray:
+    """Each user's single latest interaction, for users with more than ``min_keep``."""
+    rank, count = _rank_within_user(users, timestamps)
+    return (rank == count - 1) & (count > min_keep)
+
+
+def global_time_cut(timestamps: np.ndarray, quantile: float) -> np.ndarray:
+    """Interactions strictly after the ``quantile`` of all timestamps."""
+    _check_fraction(quantile)
+    return timestamps > np.quantile(timestamps, quantile)
+
+
+def _rank_within_user(users: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per interaction: its 0-based rank among its user's by ``keys``, and the user's count."""
     n = len(users)
-    order = np.lexsort((np.arange(n), timestamps, users))  # by user, then time, then position
+    order = np.lexsort((np.arange(n), keys, users))  # by user, then key, then position
     sorted_users = users[order]
     counts = np.bincount(sorted_users)
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
-    rank = np.arange(n) - starts[sorted_users]  # 0 = oldest of that user
-    count = counts[sorted_users]
-    held = np.minimum(np.floor(fraction * count), np.maximum(count - min_keep, 0))
-    mask = np.zeros(n, dtype=bool)
-    mask[order] = rank >= count - held
-    return mask
+    rank = np.empty(n, dtype=np.int64)
+    rank[order] = np.arange(n) - starts[sorted_users]
+    return rank, counts[users]
+
+
+def _check_fraction(fraction: float) -> None:
+    if not 0.0 < fraction < 1.0:
+        raise ValueError(f"fraction must lie in (0, 1), got {fraction}")

@@ -1,7 +1,16 @@
 """Embedding training."""
 
 from graphrec.train.config import SageConfig
+from graphrec.train.early_stopping import EpochCallback, fit_with_early_stopping
 from graphrec.train.sage_trainer import SageResult, SageTrainer
-from graphrec.train.topk import top_k_excluding
+from graphrec.train.topk import top_k_excluding, validation_recall
 
-__all__ = ["SageConfig", "SageResult", "SageTrainer", "top_k_excluding"]
+__all__ = [
+    "EpochCallback",
+    "SageConfig",
+    "SageResult",
+    "SageTrainer",
+    "fit_with_early_stopping",
+    "top_k_excluding",
+    "validation_recall",
+]

@@ -7,10 +7,7 @@ embeddings are computed over the full training graph with the best weights.
 
 from __future__ import annotations
 
-import copy
 import logging
-import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -23,11 +20,10 @@ from graphrec.data.splits import per_user_latest
 from graphrec.graph.bipartite import BipartiteGraph
 from graphrec.nn.sage import SageEncoder
 from graphrec.train.config import SageConfig
-from graphrec.train.topk import top_k_excluding
+from graphrec.train.early_stopping import EpochCallback, fit_with_early_stopping
+from graphrec.train.topk import validation_recall
 
 logger = logging.getLogger(__name__)
-
-EpochCallback = Callable[[dict[str, float]], None]
 
 
 @dataclass
@@ -141,51 +137,27 @@ class SageTrainer:
     @torch.no_grad()
     def validate(self) -> float:
         """Recall@k of the validation slice, ranking all movies minus each user's fitting edges."""
-        user_emb, movie_emb = self.embed()
-        users = np.flatnonzero(self.val_graph.user_degrees() > 0)
-        if len(users) == 0:
-            return 0.0
-        top = top_k_excluding(
-            torch.from_numpy(user_emb), torch.from_numpy(movie_emb), self.fit_graph,
-            self.config.val_k, users=users,
-        )  # fmt: skip
-        num_movies = self.dataset.num_movies
-        val_keys = np.repeat(np.arange(self.dataset.num_users), self.val_graph.user_degrees())
-        val_keys = val_keys * num_movies + self.val_graph.user_movies
-        hits = np.isin(users[:, None] * num_movies + top, val_keys).sum(axis=1)
-        return float(np.mean(hits / self.val_graph.user_degrees()[users]))
+        user_emb, movie_emb = (torch.from_numpy(e) for e in self.embed())
+        return validation_recall(
+            lambda users: user_emb[torch.from_numpy(users)] @ movie_emb.T,
+            self.fit_graph,
+            self.val_graph,
+            self.config.val_k,
+        )
 
     def fit(self, on_epoch: EpochCallback | None = None) -> SageResult:
         """Train with early stopping; return the best weights' embeddings over the full graph."""
-        history: list[dict[str, float]] = []
-        best_state, best_value, best_epoch, waited = None, -np.inf, 0, 0
-        has_validation = self.val_graph.num_edges > 0
-        if not has_validation:
-            logger.warning("validation slice is empty (users too short); keeping the lowest loss")
-        for epoch in range(1, self.config.epochs + 1):
-            started = time.perf_counter()
-            stats = self.train_epoch()
-            value = self.validate() if has_validation else -stats["loss"]
-            record = {"epoch": epoch, "loss": stats["loss"], "val_recall": max(value, 0.0),
-                      "seconds": time.perf_counter() - started}  # fmt: skip
-            history.append(record)
-            if on_epoch is not None:
-                on_epoch(record)
-            if value > best_value:
-                best_state, best_value, best_epoch, waited = (
-                    copy.deepcopy(self.model.state_dict()), value, epoch, 0,
-                )  # fmt: skip
-            else:
-                waited += 1
-                if waited >= self.config.patience:
-                    logger.info("early stop at epoch %d (best %d)", epoch, best_epoch)
-                    break
-        assert best_state is not None
-        self.model.load_state_dict(best_state)
+        history, best_epoch = fit_with_early_stopping(
+            self.model,
+            self.train_epoch,
+            self.validate if self.val_graph.num_edges > 0 else None,
+            epochs=self.config.epochs,
+            patience=self.config.patience,
+            on_epoch=on_epoch,
+        )
         full = BipartiteGraph.from_interactions(
-            self.dataset.users, self.dataset.movies, self.dataset.num_users,
-            self.dataset.num_movies,
-        )  # fmt: skip
+            self.dataset.users, self.dataset.movies, self.dataset.num_users, self.dataset.num_movies
+        )
         user_emb, movie_emb = self.embed(full.homogeneous_adjacency())
         return SageResult(
             model=self.model,

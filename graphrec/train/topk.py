@@ -1,52 +1,79 @@
-"""Top-k retrieval over all movies with each user's known movies excluded, in user batches."""
+"""Top-k retrieval over all movies with known movies excluded, and validation recall, in batches."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import numpy as np
 import torch
 
 from graphrec.graph.bipartite import BipartiteGraph
 
+#: Maps a batch of user (or movie) indices to their scores over all movies, ``(batch, movies)``.
+ScoreFn = Callable[[np.ndarray], torch.Tensor]
+
 
 def top_k_excluding(
-    user_vectors: torch.Tensor,
-    movie_vectors: torch.Tensor,
-    exclude: BipartiteGraph,
+    score: ScoreFn,
+    exclude: BipartiteGraph | None,
     k: int,
+    users: np.ndarray,
     *,
-    users: np.ndarray | None = None,
     batch_size: int = 1024,
 ) -> np.ndarray:
-    """Highest dot-product movies per user, skipping the user's edges in ``exclude``.
+    """Highest-scoring movies per user, skipping the user's edges in ``exclude``.
 
     Ties are broken by the lower movie index, so results are deterministic.
 
     Args:
-        user_vectors: ``(num_users, dim)``.
-        movie_vectors: ``(num_movies, dim)``.
+        score: Scores of a batch of users over all movies.
         exclude: Graph whose edges (typically training interactions) are never returned.
-        k: Results per user.
-        users: Which users to rank (default: all).
+        k: Results per user (at most the number of movies).
+        users: Which users to rank.
         batch_size: Users scored at once; memory is ``batch_size * num_movies`` floats.
 
     Returns:
         ``(len(users), k)`` movie indices, best first.
     """
-    if users is None:
-        users = np.arange(user_vectors.shape[0])
-    k = min(k, movie_vectors.shape[0])
-    out = np.empty((len(users), k), dtype=np.int64)
+    out: np.ndarray | None = None
     for start in range(0, len(users), batch_size):
         batch = users[start : start + batch_size]
-        scores = user_vectors[torch.from_numpy(batch)] @ movie_vectors.T
-        rows, cols = _rows_and_columns(exclude, batch)
-        scores[torch.from_numpy(rows), torch.from_numpy(cols)] = -torch.inf
-        out[start : start + len(batch)] = _stable_top_k(scores, k)
-    return out
+        scores = score(batch).clone()
+        if exclude is not None:
+            rows, cols = user_edges(exclude, batch)
+            scores[torch.from_numpy(rows), torch.from_numpy(cols)] = -torch.inf
+        top = stable_top_k(scores, min(k, scores.shape[1]))
+        if out is None:
+            out = np.empty((len(users), top.shape[1]), dtype=np.int64)
+        out[start : start + len(batch)] = top
+    return out if out is not None else np.empty((0, k), dtype=np.int64)
 
 
-def _rows_and_columns(graph: BipartiteGraph, users: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Batch-row and movie index of every edge of ``users``, gathered without a Python loop."""
+def validation_recall(
+    score: ScoreFn, fit: BipartiteGraph, held_out: BipartiteGraph, k: int
+) -> float:
+    """Mean recall@k of ``held_out`` edges, ranking all movies minus each user's ``fit`` edges."""
+    users = np.flatnonzero(held_out.user_degrees() > 0)
+    if len(users) == 0:
+        return 0.0
+    top = top_k_excluding(score, fit, k, users)
+    hits = edge_membership(held_out, users, top).sum(axis=1)
+    return float(np.mean(hits / held_out.user_degrees()[users]))
+
+
+def edge_membership(graph: BipartiteGraph, users: np.ndarray, movies: np.ndarray) -> np.ndarray:
+    """``(len(users), m)`` bool: whether ``(users[i], movies[i, j])`` is an edge of ``graph``."""
+    keys = _edge_keys(graph)
+    query = users[:, None].astype(np.int64) * graph.num_movies + movies
+    pos = np.searchsorted(keys, query)
+    found = np.zeros(query.shape, dtype=bool)
+    inside = pos < len(keys)
+    found[inside] = keys[pos[inside]] == query[inside]
+    return found
+
+
+def user_edges(graph: BipartiteGraph, users: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Batch row and movie index of every edge of ``users``, gathered without a Python loop."""
     starts = graph.user_indptr[users]
     lengths = graph.user_indptr[users + 1] - starts
     rows = np.repeat(np.arange(len(users)), lengths)
@@ -54,12 +81,16 @@ def _rows_and_columns(graph: BipartiteGraph, users: np.ndarray) -> tuple[np.ndar
     return rows, graph.user_movies[np.repeat(starts, lengths) + offsets]
 
 
-def _stable_top_k(scores: torch.Tensor, k: int) -> np.ndarray:
+def stable_top_k(scores: torch.Tensor, k: int) -> np.ndarray:
     """Top-k columns per row, ties going to the lower column index."""
     values, _ = torch.topk(scores, k, dim=1)
     threshold = values[:, -1:]
-    # Candidates: everything at or above the k-th value; sort them by (score desc, index asc).
-    above = scores >= threshold
-    masked = torch.where(above, scores, torch.full_like(scores, -torch.inf))
-    order = torch.sort(masked, dim=1, descending=True, stable=True).indices[:, :k]
-    return order.numpy()
+    # Sort only what can be in the top k, by (score desc, index asc) thanks to a stable sort.
+    masked = torch.where(scores >= threshold, scores, torch.full_like(scores, -torch.inf))
+    return torch.sort(masked, dim=1, descending=True, stable=True).indices[:, :k].numpy()
+
+
+def _edge_keys(graph: BipartiteGraph) -> np.ndarray:
+    """Sorted ``user * num_movies + movie`` of every edge (CSR order is already sorted)."""
+    users, movies = graph.edge_arrays()
+    return users * graph.num_movies + movies

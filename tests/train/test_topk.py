@@ -2,13 +2,28 @@ import numpy as np
 import torch
 
 from graphrec.graph import BipartiteGraph
-from graphrec.train import top_k_excluding
+from graphrec.train import top_k_excluding, validation_recall
+
+
+def _dot(users: torch.Tensor, movies: torch.Tensor):
+    return lambda batch: users[torch.from_numpy(batch)] @ movies.T
 
 
 def test_excludes_known_items_and_breaks_ties_by_index() -> None:
     users = torch.tensor([[1.0], [1.0]])
     movies = torch.tensor([[0.5], [0.9], [0.5], [0.5], [0.1]])
     known = BipartiteGraph.from_interactions(np.array([0]), np.array([1]), 2, 5)
-    top = top_k_excluding(users, movies, known, k=3, batch_size=1)
+    score = _dot(users, movies)
+    top = top_k_excluding(score, known, 3, np.arange(2), batch_size=1)
     assert top.tolist() == [[0, 2, 3], [1, 0, 2]]
-    assert top_k_excluding(users, movies, known, k=9, users=np.array([1])).shape == (1, 5)
+    assert top_k_excluding(score, known, 9, np.array([1])).shape == (1, 5)
+    assert top_k_excluding(score, None, 1, np.array([0])).tolist() == [[1]]
+
+
+def test_validation_recall_counts_held_out_hits() -> None:
+    users = torch.tensor([[1.0], [1.0]])
+    movies = torch.tensor([[0.9], [0.8], [0.1]])
+    fit = BipartiteGraph.from_interactions(np.array([0]), np.array([0]), 2, 3)
+    held = BipartiteGraph.from_interactions(np.array([0, 1]), np.array([1, 2]), 2, 3)
+    # user 0: top-1 after excluding movie 0 is movie 1 (hit); user 1: top-1 is movie 0 (miss)
+    assert validation_recall(_dot(users, movies), fit, held, k=1) == 0.5

@@ -1,0 +1,98 @@
+"""The interface every model under evaluation implements, and helpers they share."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import ClassVar
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from scipy.sparse import csr_matrix
+
+from graphrec.data.dataset import InteractionDataset
+from graphrec.data.splits import per_user_latest
+from graphrec.graph.bipartite import BipartiteGraph
+from graphrec.train.early_stopping import EpochCallback
+
+#: Share of each user's latest training interactions used for validation (early stopping, tuning).
+VALIDATION_FRACTION = 0.1
+#: Cut-off of the validation recall every model is tuned on.
+VALIDATION_K = 20
+
+
+class Recommender(ABC):
+    """Fit on training interactions; score all movies for users, and for movies (item-to-item).
+
+    Args:
+        seed: Seeds every random choice the model makes.
+        on_epoch: Progress callback for models trained in epochs.
+    """
+
+    name: ClassVar[str]
+
+    def __init__(self, *, seed: int = 0, on_epoch: EpochCallback | None = None) -> None:
+        self.seed = seed
+        self.on_epoch = on_epoch
+
+    @abstractmethod
+    def fit(self, train: InteractionDataset) -> None:
+        """Learn from ``train`` only; the test side is never passed in."""
+
+    @abstractmethod
+    def score_users(self, users: np.ndarray) -> torch.Tensor:
+        """``(len(users), num_movies)`` scores, higher is better."""
+
+    @abstractmethod
+    def score_items(self, movies: np.ndarray) -> torch.Tensor:
+        """``(len(movies), num_movies)`` similarity of each query movie to every movie."""
+
+
+class EmbeddingRecommender(Recommender, ABC):
+    """A model that ends with one vector per user and per movie: dot for users, cosine for items."""
+
+    user_vectors: torch.Tensor
+    movie_vectors: torch.Tensor
+
+    def score_users(self, users: np.ndarray) -> torch.Tensor:
+        return self.user_vectors[torch.from_numpy(users)] @ self.movie_vectors.T
+
+    def score_items(self, movies: np.ndarray) -> torch.Tensor:
+        unit = F.normalize(self.movie_vectors, dim=-1)
+        return unit[torch.from_numpy(movies)] @ unit.T
+
+
+@dataclass(frozen=True)
+class Holdout:
+    """A training set cut into a fitting part and a validation part (each user's latest 10 %)."""
+
+    fit: InteractionDataset
+    fit_graph: BipartiteGraph
+    val_graph: BipartiteGraph
+
+
+def holdout(train: InteractionDataset, fraction: float = VALIDATION_FRACTION) -> Holdout:
+    """Validation comes out of training data: the test side never tunes anything."""
+    mask = per_user_latest(train.users, train.timestamps, fraction)
+    fit = train.subset(~mask)
+    return Holdout(
+        fit=fit,
+        fit_graph=graph_of(fit),
+        val_graph=graph_of(train.subset(mask)),
+    )
+
+
+def graph_of(dataset: InteractionDataset) -> BipartiteGraph:
+    return BipartiteGraph.from_interactions(
+        dataset.users, dataset.movies, dataset.num_users, dataset.num_movies
+    )
+
+
+def interaction_matrix(dataset: InteractionDataset) -> csr_matrix:
+    """Binary ``(num_users, num_movies)`` sparse matrix of who interacted with what."""
+    graph = graph_of(dataset)
+    return csr_matrix(
+        (np.ones(graph.num_edges, dtype=np.float32), graph.user_movies, graph.user_indptr),
+        shape=(graph.num_users, graph.num_movies),
+    )

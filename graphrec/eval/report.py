@@ -1,0 +1,82 @@
+"""Presenting results: the stdout table, the JSON document of DESIGN.md, and a bar chart."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from graphrec.data.dataset import InteractionDataset
+from graphrec.eval.protocols import Split
+
+Results = dict[str, dict[str, float]]
+
+
+def columns(k: int) -> list[str]:
+    """Metric columns in table and JSON order."""
+    names = ["ndcg", "recall", "precision", "map", "hit", "mrr", "coverage", "next_item_hit"]
+    return [f"{name}@{k}" for name in names] + ["train_seconds"]
+
+
+def format_table(results: Results, k: int) -> str:
+    """A fixed-width table, one row per model."""
+    heads = columns(k)
+    width = max([len("model"), *map(len, results)])
+    lines = ["  ".join([f"{'model':<{width}}", *(f"{h:>{max(len(h), 8)}}" for h in heads)])]
+    for name, figures in results.items():
+        cells = [f"{figures[h]:>{max(len(h), 8)}.4f}" for h in heads[:-1]]
+        cells.append(f"{figures[heads[-1]]:>{len(heads[-1])}.1f}")
+        lines.append("  ".join([f"{name:<{width}}", *cells]))
+    return "\n".join(lines)
+
+
+def document(dataset: InteractionDataset, split: Split, k: int, results: Results) -> dict[str, Any]:
+    """``{"dataset", "protocol", "k", "results"}`` as DESIGN.md fixes it."""
+    return {
+        "dataset": {
+            "name": dataset.name,
+            "checksum": dataset.checksum(),
+            "num_users": dataset.num_users,
+            "num_movies": dataset.num_movies,
+            "num_interactions": dataset.num_interactions,
+        },
+        "protocol": split.protocol,
+        "k": k,
+        "results": {name: {h: figures[h] for h in columns(k)} for name, figures in results.items()},
+    }
+
+
+def write_json(path: Path, data: dict[str, Any]) -> None:
+    """Write atomically: a temporary file in the same folder, then ``os.replace``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(fd, "w") as handle:
+        json.dump(data, handle, indent=2)
+        handle.write("\n")
+    os.replace(tmp, path)
+
+
+def plot(results: Results, k: int, path: Path, title: str) -> None:
+    """Grouped bars: one group per metric, one bar per model (headless, Agg backend)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    metrics = columns(k)[:-1]
+    fig, ax = plt.subplots(figsize=(max(8, 1.4 * len(metrics)), 4.5))
+    width = 0.8 / max(1, len(results))
+    for i, (name, figures) in enumerate(results.items()):
+        xs = [m + i * width for m in range(len(metrics))]
+        ax.bar(xs, [figures[h] for h in metrics], width=width, label=name)
+    ax.set_xticks([m + 0.4 - width / 2 for m in range(len(metrics))], metrics, rotation=20)
+    ax.set_title(title)
+    ax.legend(ncols=min(len(results), 4), fontsize="small")
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.stem}.tmp{path.suffix}")
+    fig.savefig(tmp, dpi=110)
+    plt.close(fig)
+    os.replace(tmp, path)

@@ -1,0 +1,35 @@
+import numpy as np
+import pytest
+
+from graphrec.data.splits import global_time_cut, per_user_last, per_user_latest, per_user_random
+
+
+def test_per_user_latest_takes_each_users_newest() -> None:
+    users = np.array([0, 0, 0, 0, 0, 1, 1, 2])
+    times = np.array([5, 1, 4, 2, 3, 7, 9, 1])
+    mask = per_user_latest(users, times, 0.4)
+    # user 0 keeps round(0.6*5)=3, holds its newest 2 (times 5, 4); user 1 keeps round(1.2)=1,
+    # holds time 9; user 2 keeps its only interaction
+    assert mask.tolist() == [True, False, True, False, False, False, True, False]
+
+
+def test_per_user_latest_keeps_min_and_rejects_bad_fraction() -> None:
+    users = np.zeros(3, dtype=np.int64)
+    assert per_user_latest(users, np.arange(3), 0.99).sum() == 2
+    with pytest.raises(ValueError, match="fraction"):
+        per_user_latest(users, np.arange(3), 1.0)
+
+
+def test_per_user_random_is_stratified_and_seeded() -> None:
+    users = np.repeat(np.arange(4), 8)
+    mask = per_user_random(users, 0.25, seed=3)
+    assert np.bincount(users[mask]).tolist() == [2, 2, 2, 2]
+    assert np.array_equal(mask, per_user_random(users, 0.25, seed=3))
+    assert not np.array_equal(mask, per_user_random(users, 0.25, seed=4))
+
+
+def test_per_user_last_and_global_cut() -> None:
+    users = np.array([0, 0, 1, 2, 2, 2])
+    times = np.array([3, 9, 5, 1, 8, 2])
+    assert per_user_last(users, times).tolist() == [False, True, False, False, True, False]
+    assert global_time_cut(np.arange(10), 0.8).tolist() == [False] * 8 + [True, True]
