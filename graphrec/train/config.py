@@ -19,7 +19,12 @@ class SageConfig(BaseModel):
         "softmax",
         description="'softmax': in-batch sampled softmax; 'bpr': pairwise with random negatives.",
     )
-    temperature: float = Field(0.1, gt=0.0, description="Scale of cosine scores in the loss.")
+    logq: bool = Field(
+        True,
+        description="Subtract log popularity from in-batch logits (sampling-bias correction), "
+        "so that popular movies are not over-penalised as negatives.",
+    )
+    temperature: float = Field(0.2, gt=0.0, description="Scale of cosine scores in the loss.")
     epochs: int = Field(30, ge=1, description="Most epochs; early stopping may end sooner.")
     batch_size: int = Field(2048, ge=2, description="Positive interactions per step.")
     lr: float = Field(0.01, gt=0.0, description="Adam learning rate.")

@@ -69,6 +69,9 @@ class SageTrainer:
             dataset.num_movies,
         )  # fmt: skip
         self.fit_edges = self.fit_graph.edge_arrays()
+        # In-batch negatives arrive in proportion to popularity; log q corrects for it.
+        counts = np.maximum(self.fit_graph.movie_degrees(), 1).astype(np.float32)
+        self.log_q = torch.from_numpy(np.log(counts / counts.sum()))
         self.adjacency = self.fit_graph.homogeneous_adjacency()
         self.features = torch.from_numpy(
             movie_features(dataset.movie_table, fit_movies, dataset.ratings[~val_mask])
@@ -98,7 +101,7 @@ class SageTrainer:
             embeddings = self.model(self.features, self.adjacency)
             user_vecs = embeddings[torch.from_numpy(users[batch])]
             movie_vecs = embeddings[torch.from_numpy(movies[batch] + self.dataset.num_users)]
-            loss = self._loss(user_vecs, movie_vecs, embeddings)
+            loss = self._loss(user_vecs, movie_vecs, embeddings, movies[batch])
             self.optimizer.zero_grad()
             loss.backward()
             self.optimizer.step()
@@ -107,7 +110,11 @@ class SageTrainer:
         return {"loss": total / max(steps, 1)}
 
     def _loss(
-        self, user_vecs: torch.Tensor, movie_vecs: torch.Tensor, embeddings: torch.Tensor
+        self,
+        user_vecs: torch.Tensor,
+        movie_vecs: torch.Tensor,
+        embeddings: torch.Tensor,
+        movies: np.ndarray,
     ) -> torch.Tensor:
         tau = self.config.temperature
         user_vecs = F.normalize(user_vecs, dim=-1)
@@ -115,6 +122,8 @@ class SageTrainer:
             case "softmax":
                 # Every other positive in the batch is a negative (sampled softmax).
                 logits = user_vecs @ F.normalize(movie_vecs, dim=-1).T / tau
+                if self.config.logq:
+                    logits = logits - self.log_q[torch.from_numpy(movies)]
                 return F.cross_entropy(logits, torch.arange(len(user_vecs)))
             case "bpr":
                 negatives = torch.from_numpy(

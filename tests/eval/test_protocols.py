@@ -10,7 +10,9 @@ from graphrec.eval import make_split, split_from_files, targets_of
 from tests.conftest import planted
 
 
-@pytest.mark.parametrize("protocol", ["temporal", "global-temporal", "stratified", "leave-last-out"])
+@pytest.mark.parametrize(
+    "protocol", ["temporal", "global-temporal", "stratified", "leave-last-out"]
+)
 def test_protocols_partition_the_interactions(protocol: str) -> None:
     data = planted()
     split = make_split(data, protocol, seed=1)
@@ -65,7 +67,7 @@ def test_split_from_files(tiny_csv: Path, tmp_path: Path) -> None:
     assert split.test.movie_ids[split.test.movies].tolist() == [20]
 
     absent = _ratings(tmp_path / "absent.csv", [(3, 20, 5.0, 3)])
-    with pytest.raises(DataError, match="1 test users are absent from train.csv"):
+    with pytest.raises(DataError, match=r"1 test users are absent from train\.csv"):
         split_from_files(train, absent, tiny_csv)
     unknown = _ratings(tmp_path / "unknown.csv", [(1, 999, 5.0, 3)])
     with pytest.raises(DataError, match="1 movie ids are not in the catalogue"):
