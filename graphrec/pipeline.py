@@ -11,6 +11,7 @@ from graphrec.artifacts import write_bundle
 from graphrec.catalog import Catalog
 from graphrec.data.loaders import load_movielens
 from graphrec.errors import ConfigError
+from graphrec.similarity import ATTRIBUTE_WEIGHT, item_vectors
 from graphrec.train.config import SageConfig
 from graphrec.train.early_stopping import EpochCallback
 from graphrec.train.sage_trainer import SageTrainer
@@ -51,7 +52,8 @@ def train_bundle(
     result = trainer.fit(on_epoch)
     train_seconds = time.perf_counter() - started - load_seconds
 
-    index = MovieIndex.build(dataset.movie_ids, result.movie_embeddings, seed=seed)
+    vectors = item_vectors(result.movie_embeddings, result.features)
+    index = MovieIndex.build(dataset.movie_ids, vectors, seed=seed)
     figures = {
         "load_seconds": round(load_seconds, 3),
         "train_seconds": round(train_seconds, 3),
@@ -72,7 +74,7 @@ def train_bundle(
         },
         "metrics": figures,
         "history": result.history,
-        "index": asdict(index.info),
+        "index": asdict(index.info) | {"attribute_weight": ATTRIBUTE_WEIGHT},
     }
     path = write_bundle(
         out,

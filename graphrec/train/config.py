@@ -13,16 +13,18 @@ class SageConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     dim: int = Field(64, ge=2, le=1024, description="Embedding width.")
-    num_layers: int = Field(2, ge=1, le=4, description="SAGEConv layers.")
+    num_layers: int = Field(3, ge=1, le=4, description="SAGEConv layers.")
     dropout: float = Field(0.0, ge=0.0, lt=1.0, description="Dropout between layers.")
     loss: Literal["softmax", "bpr"] = Field(
         "softmax",
         description="'softmax': in-batch sampled softmax; 'bpr': pairwise with random negatives.",
     )
-    logq: bool = Field(
-        True,
-        description="Subtract log popularity from in-batch logits (sampling-bias correction), "
-        "so that popular movies are not over-penalised as negatives.",
+    logq: float = Field(
+        1.0,
+        ge=0.0,
+        le=1.0,
+        description="Weight of the log-popularity subtracted from in-batch logits (sampling-bias "
+        "correction): 1 corrects fully, 0 leaves popular movies over-penalised as negatives.",
     )
     temperature: float = Field(0.2, gt=0.0, description="Scale of cosine scores in the loss.")
     epochs: int = Field(30, ge=1, description="Most epochs; early stopping may end sooner.")

@@ -122,8 +122,8 @@ class SageTrainer:
             case "softmax":
                 # Every other positive in the batch is a negative (sampled softmax).
                 logits = user_vecs @ F.normalize(movie_vecs, dim=-1).T / tau
-                if self.config.logq:
-                    logits = logits - self.log_q[torch.from_numpy(movies)]
+                if self.config.logq > 0:
+                    logits = logits - self.config.logq * self.log_q[torch.from_numpy(movies)]
                 return F.cross_entropy(logits, torch.arange(len(user_vecs)))
             case "bpr":
                 negatives = torch.from_numpy(

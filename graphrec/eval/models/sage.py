@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 
 from graphrec.data.dataset import InteractionDataset
 from graphrec.eval.recommender import EmbeddingRecommender
+from graphrec.similarity import item_vectors
 from graphrec.train.config import SageConfig
 from graphrec.train.sage_trainer import SageTrainer
 
@@ -21,3 +23,8 @@ class Sage(EmbeddingRecommender):
         result = SageTrainer(train, config).fit(self.on_epoch)
         self.user_vectors = torch.from_numpy(result.user_embeddings)
         self.movie_vectors = torch.from_numpy(result.movie_embeddings)
+        self.item_vectors = torch.from_numpy(item_vectors(result.movie_embeddings, result.features))
+
+    def score_items(self, movies: np.ndarray) -> torch.Tensor:
+        """Item-to-item by the blended vectors the served index holds (see graphrec.similarity)."""
+        return self.item_vectors[torch.from_numpy(movies)] @ self.item_vectors.T

@@ -1,0 +1,65 @@
+"""Quality scoreboard on the bundled data: every model under `temporal` and `stratified`.
+
+Writes bench/quality.json (one DESIGN.md evaluate document per protocol) and bench/quality.md
+(markdown tables for the README's results section).
+
+    python scripts/bench_quality.py [--models pop,itemknn,...] [--k 10] [--out bench]
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from pathlib import Path
+
+from graphrec.data import load_movielens
+from graphrec.eval import MODELS, evaluate, make_split
+from graphrec.eval.report import columns, document, write_json
+
+PROTOCOLS = ("temporal", "stratified")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--models", default=",".join(MODELS))
+    parser.add_argument("--k", type=int, default=10)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", type=Path, default=Path("bench"))
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+    models = args.models.split(",")
+    dataset = load_movielens()
+    documents, sections = {}, []
+    for protocol in PROTOCOLS:
+        started = time.perf_counter()
+        split = make_split(dataset, protocol, seed=args.seed)
+        results = evaluate(
+            split, models, k=args.k, seed=args.seed,
+            on_model=lambda name, tag=protocol: print(f"[{tag}] {name}", file=sys.stderr),
+        )  # fmt: skip
+        documents[protocol] = document(dataset, split, args.k, results)
+        seconds = time.perf_counter() - started
+        sections.append(_markdown(protocol, results, args.k, seconds))
+        print(sections[-1], flush=True)
+    write_json(args.out / "quality.json", {"protocols": documents})
+    (args.out / "quality.md").write_text("\n\n".join(sections) + "\n")
+
+
+def _markdown(protocol: str, results: dict[str, dict[str, float]], k: int, seconds: float) -> str:
+    heads = columns(k)
+    lines = [
+        f"**{protocol}** (bundled ml-latest-small, k={k}, whole run {seconds:.0f} s here)",
+        "",
+        "| model | " + " | ".join(heads) + " |",
+        "|---" * (len(heads) + 1) + "|",
+    ]
+    for name, figures in results.items():
+        cells = [f"{figures[h]:.4f}" for h in heads[:-1]] + [f"{figures[heads[-1]]:.1f}"]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()
