@@ -1,4 +1,4 @@
-"""The `graphrec` command: train, serve, data. User errors print one line and exit with 2."""
+"""The `graphrec` command: train, evaluate, serve, data. User errors print one line, exit 2."""
 
 from __future__ import annotations
 

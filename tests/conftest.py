@@ -70,11 +70,6 @@ def small_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root / "artifacts"
 
 
-@pytest.fixture
-def rng() -> np.random.Generator:
-    return np.random.default_rng(0)
-
-
 def planted(num_users: int = 40, num_movies: int = 20, seed: int = 0) -> InteractionDataset:
     """Two communities: even users rate only movies 0..9, odd users only movies 10..19."""
     rng = np.random.default_rng(seed)
