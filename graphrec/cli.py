@@ -23,6 +23,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script; returns the exit code."""
     parser = _parser()
     args = parser.parse_args(argv)
+    if args.command in ("train", "evaluate"):
+        from graphrec.train import use_deterministic_kernels
+
+        use_deterministic_kernels()
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
     try:
         args.run(args)

@@ -21,13 +21,14 @@ from graphrec.eval.metrics import hit_rate
 from graphrec.eval.protocols import Split
 from graphrec.eval.recommender import VALIDATION_FRACTION, graph_of
 from graphrec.similarity import item_vectors
-from graphrec.train import SageConfig, SageTrainer, top_k_excluding
+from graphrec.train import SageConfig, SageTrainer, top_k_excluding, use_deterministic_kernels
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--weights", default="0,0.1,0.2,0.3,0.4")
     args = parser.parse_args()
+    use_deterministic_kernels()
     train = make_split(load_movielens(), "temporal").train
     trainer = SageTrainer(train, SageConfig())
     trainer.fit()

@@ -2,6 +2,7 @@
 
 from graphrec.train.config import SageConfig
 from graphrec.train.early_stopping import EpochCallback, fit_with_early_stopping
+from graphrec.train.reproducibility import use_deterministic_kernels
 from graphrec.train.sage_trainer import SageResult, SageTrainer
 from graphrec.train.topk import top_k_excluding, validation_recall
 
@@ -12,5 +13,6 @@ __all__ = [
     "SageTrainer",
     "fit_with_early_stopping",
     "top_k_excluding",
+    "use_deterministic_kernels",
     "validation_recall",
 ]
