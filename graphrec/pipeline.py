@@ -65,13 +65,7 @@ def train_bundle(
     manifest = {
         "model": model,
         "config": config.model_dump(),
-        "dataset": {
-            "name": dataset.name,
-            "checksum": dataset.checksum(),
-            "num_users": dataset.num_users,
-            "num_movies": dataset.num_movies,
-            "num_interactions": dataset.num_interactions,
-        },
+        "dataset": dataset.describe(),
         "metrics": figures,
         "history": result.history,
         "index": asdict(index.info) | {"attribute_weight": ATTRIBUTE_WEIGHT},

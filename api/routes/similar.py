@@ -1,4 +1,4 @@
-"""GET /similar/{movie_id}: nearest movies by embedding, from the FAISS index."""
+"""GET /similar/{movie_id}: nearest movies by item-to-item vectors, from the FAISS index."""
 
 from typing import Annotated
 

@@ -96,6 +96,16 @@ class InteractionDataset:
             movie_table=self.movie_table,
         )
 
+    def describe(self) -> dict[str, str | int]:
+        """Name, checksum and counts: how bundles and evaluation reports name their data."""
+        return {
+            "name": self.name,
+            "checksum": self.checksum(),
+            "num_users": self.num_users,
+            "num_movies": self.num_movies,
+            "num_interactions": self.num_interactions,
+        }
+
     def checksum(self) -> str:
         """sha256 of the interactions and catalogue ids: names the training data in a bundle."""
         digest = hashlib.sha256()

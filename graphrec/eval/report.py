@@ -35,13 +35,7 @@ def format_table(results: Results, k: int) -> str:
 def document(dataset: InteractionDataset, split: Split, k: int, results: Results) -> dict[str, Any]:
     """``{"dataset", "protocol", "k", "results"}`` as DESIGN.md fixes it."""
     return {
-        "dataset": {
-            "name": dataset.name,
-            "checksum": dataset.checksum(),
-            "num_users": dataset.num_users,
-            "num_movies": dataset.num_movies,
-            "num_interactions": dataset.num_interactions,
-        },
+        "dataset": dataset.describe(),
         "protocol": split.protocol,
         "k": k,
         "results": {name: {h: figures[h] for h in columns(k)} for name, figures in results.items()},
@@ -55,6 +49,7 @@ def write_json(path: Path, data: dict[str, Any]) -> None:
     with os.fdopen(fd, "w") as handle:
         json.dump(data, handle, indent=2)
         handle.write("\n")
+    os.chmod(tmp, 0o644)  # mkstemp makes it private; a results file is for everyone to read
     os.replace(tmp, path)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from graphrec.data.dataset import InteractionDataset
 from graphrec.eval.models import MODELS
 from graphrec.eval.recommender import Recommender
 from graphrec.train import SageConfig
@@ -26,11 +27,18 @@ def _model(name: str) -> Recommender:
     return model
 
 
-@pytest.mark.parametrize("name", COMMUNITY_MODELS)
-def test_recommends_within_the_users_community(name: str) -> None:
+@pytest.fixture(scope="module", params=COMMUNITY_MODELS)
+def fitted(request: pytest.FixtureRequest) -> tuple[InteractionDataset, Recommender]:
     data = planted(num_users=40, num_movies=20)
-    model = _model(name)
+    model = _model(request.param)
     model.fit(data)
+    return data, model
+
+
+def test_recommends_within_the_users_community(
+    fitted: tuple[InteractionDataset, Recommender],
+) -> None:
+    data, model = fitted
     users = np.arange(40)
     scores = model.score_users(users).numpy()
     assert scores.shape == (40, 20)
@@ -42,13 +50,10 @@ def test_recommends_within_the_users_community(name: str) -> None:
     assert own[users, best].mean() >= 0.9
 
 
-@pytest.mark.parametrize("name", COMMUNITY_MODELS)
-def test_similar_items_share_a_community(name: str) -> None:
-    data = planted(num_users=40, num_movies=20)
-    model = _model(name)
-    model.fit(data)
+def test_similar_items_share_a_community(fitted: tuple[InteractionDataset, Recommender]) -> None:
+    _, model = fitted
     movies = np.arange(20)
-    scores = model.score_items(movies).numpy()
+    scores = model.score_items(movies).numpy().copy()
     assert scores.shape == (20, 20)
     scores[movies, movies] = -np.inf
     best = scores.argmax(axis=1)
