@@ -9,7 +9,7 @@ from fastapi import FastAPI, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from api.routes import admin, health, movies, similar
+from api.routes import admin, health, items, movies, similar
 from api.settings import Settings
 from api.state import ServingState
 
@@ -21,12 +21,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = settings
-        app.state.serving = ServingState.load(settings.artifacts)
+        app.state.serving = ServingState.load(settings.artifacts, settings.data_dir)
         yield
+        app.state.serving.registry.close()
 
     app = FastAPI(title="graphrec", version="0.1.0", lifespan=lifespan)
     app.add_exception_handler(RequestValidationError, _validation_error)
-    for module in (health, movies, similar, admin):
+    for module in (health, movies, similar, items, admin):
         app.include_router(module.router)
     return app
 

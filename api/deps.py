@@ -46,6 +46,21 @@ def require_admin(
         )
 
 
+def require_token(
+    settings: Annotated[Settings, Depends(get_settings)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> None:
+    """Writes to the catalogue always need the bearer token; without one configured, none pass."""
+    if settings.admin_token is None:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            detail="registration is disabled: the server has no GRAPHREC_ADMIN_TOKEN",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    require_admin(settings, credentials)
+
+
 StateDep = Annotated[ServingState, Depends(get_state)]
 BundleDep = Annotated[Bundle, Depends(get_bundle)]
 AdminDep = Annotated[None, Depends(require_admin)]
+TokenDep = Annotated[None, Depends(require_token)]

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+Tag = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+Genre = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 
 
 class Health(BaseModel):
@@ -11,7 +16,7 @@ class Health(BaseModel):
 
 
 class Movie(BaseModel):
-    id: int
+    id: int | None  # None for a cold lookup that stores nothing
     title: str
     genres: list[str]
     year: int | None
@@ -33,3 +38,24 @@ class SimilarResponse(BaseModel):
 class ReloadResponse(BaseModel):
     status: str
     model_version: str
+
+
+class AttributesIn(BaseModel):
+    """A movie nobody has rated: what POST /similar and POST /items take."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = Field(min_length=1, max_length=300)
+    genres: list[Genre] = Field(min_length=1, max_length=30)
+    year: int | None = Field(None, ge=1870, le=2100)
+    tags: list[Tag] = Field(default_factory=list, max_length=50)
+
+
+class ItemIn(AttributesIn):
+    id: int | None = Field(None, ge=1, le=2**62, description="Wanted id; 409 when taken.")
+
+
+class ItemCreated(BaseModel):
+    movie: Movie
+    embedding_from: list[int]
+    similar: list[ScoredMovie]

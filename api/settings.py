@@ -15,4 +15,6 @@ class Settings(BaseSettings):
     artifacts: Path = Path("artifacts")
     """Bundle root (its ``current`` link is served) or one version folder."""
     admin_token: str | None = None
-    """Bearer token required by admin routes when set."""
+    """Bearer token: required by POST /items always, and by /admin routes when set."""
+    data_dir: Path | None = None
+    """Where the registry of cold movies lives (default: the artifacts folder)."""

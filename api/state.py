@@ -1,4 +1,5 @@
-"""What the server holds: the bundle being served, swapped whole on reload."""
+"""What the server holds: the bundle being served (swapped whole on reload) and the registry of
+cold movies, re-applied to every bundle it loads."""
 
 from __future__ import annotations
 
@@ -6,30 +7,122 @@ import logging
 import threading
 from pathlib import Path
 
+import numpy as np
+
 from graphrec.artifacts import Bundle, load_bundle
+from graphrec.coldstart import NEIGHBOURS, Attributes, airbnb_embedding
+from graphrec.registry import MovieRegistry
 
 logger = logging.getLogger(__name__)
 
+REGISTRY_FILE = "registry.sqlite"
+
+
+class MovieIdTaken(Exception):
+    """The caller asked for a movie id that the catalogue or the registry already holds."""
+
 
 class ServingState:
-    """The live bundle. Requests read :attr:`bundle` once and use that object throughout, so a
-    reload (one reference swap) never mixes two versions inside one response."""
+    """The live bundle and the registry.
 
-    def __init__(self, artifacts: Path, bundle: Bundle) -> None:
+    Requests read :attr:`bundle` once and use that object throughout, so a reload (one reference
+    swap) never mixes two versions inside one response. FAISS indexes are not safe to search while
+    another thread adds to them, so index reads and writes go through :attr:`lock`.
+    """
+
+    def __init__(self, artifacts: Path, bundle: Bundle, registry: MovieRegistry) -> None:
         self.artifacts = artifacts
         self.bundle = bundle
+        self.registry = registry
+        self.lock = threading.Lock()
         self._reload_lock = threading.Lock()
 
     @classmethod
-    def load(cls, artifacts: Path) -> ServingState:
+    def load(cls, artifacts: Path, data_dir: Path | None = None) -> ServingState:
+        registry = MovieRegistry((data_dir or Path(artifacts)) / REGISTRY_FILE)
         bundle = load_bundle(artifacts)
+        state = cls(artifacts, bundle, registry)
+        state._apply_registry(bundle)
         logger.info("serving bundle %s (%d movies)", bundle.version, len(bundle.catalog))
-        return cls(artifacts, bundle)
+        return state
 
     def reload(self) -> Bundle:
         """Load ``artifacts`` again; on failure raise and keep serving the old bundle."""
         with self._reload_lock:
             bundle = load_bundle(self.artifacts)
-            self.bundle = bundle
+            self._apply_registry(bundle)
+            with self.lock:
+                self.bundle = bundle
         logger.info("reloaded bundle %s", bundle.version)
         return bundle
+
+    def similar_to_movie(self, bundle: Bundle, movie_id: int, k: int) -> tuple[np.ndarray, ...]:
+        with self.lock:
+            return bundle.index.search_by_id(movie_id, k)
+
+    def similar_to_vector(
+        self, bundle: Bundle, vector: np.ndarray, k: int
+    ) -> tuple[np.ndarray, ...]:
+        with self.lock:
+            scores, ids = bundle.index.search(vector, k)
+        keep = ids[0] >= 0
+        return scores[0][keep], ids[0][keep]
+
+    def cold_vector(self, bundle: Bundle, attributes: Attributes) -> tuple[np.ndarray, list[int]]:
+        """The Airbnb-style vector of a cold movie and the ids it was averaged from."""
+        rows = bundle.attributes.nearest(attributes, NEIGHBOURS)
+        ids = [bundle.catalog.ids[row] for row in rows]
+        with self.lock:
+            vectors = np.stack([bundle.index.vector(i) for i in ids])
+        return airbnb_embedding(vectors, np.arange(len(ids))), ids
+
+    def register(
+        self, attributes: Attributes, movie_id: int | None = None
+    ) -> tuple[int, np.ndarray, list[int]]:
+        """Store a cold movie, then add it to the live index and catalogue.
+
+        The row is committed only after the index and catalogue took the movie; any failure
+        undoes all three. Returns its id, vector and the ids its vector came from.
+
+        Raises:
+            MovieIdTaken: ``movie_id`` is already used.
+        """
+        with self._reload_lock:
+            bundle = self.bundle
+            vector, sources = self.cold_vector(bundle, attributes)
+            if movie_id is None:
+                movie_id = max(bundle.catalog.ids) + 1
+            elif movie_id in bundle.catalog:
+                raise MovieIdTaken(f"movie id {movie_id} is taken")
+            self._add(bundle, movie_id, attributes, vector, store=True)
+        return movie_id, vector, sources
+
+    def _add(
+        self, bundle: Bundle, movie_id: int, attributes: Attributes, vector: np.ndarray,
+        *, store: bool,
+    ) -> None:  # fmt: skip
+        def add_live() -> None:
+            with self.lock:
+                bundle.index.add(np.array([movie_id]), vector[None, :])
+            bundle.catalog.add(movie_id, attributes.title, attributes.genres, attributes.year)
+
+        if not store:
+            add_live()
+            return
+        try:
+            with self.registry.adding(movie_id, attributes):
+                add_live()
+        except BaseException:
+            with self.lock:
+                bundle.index.remove(np.array([movie_id]))
+            bundle.catalog.discard(movie_id)
+            raise
+
+    def _apply_registry(self, bundle: Bundle) -> None:
+        """Give every registered movie its vector in ``bundle`` (recomputed from attributes)."""
+        for movie_id, attributes in self.registry.all():
+            if movie_id in bundle.catalog:
+                logger.warning("registered movie %d collides with the catalogue; skipped", movie_id)
+                continue
+            vector, _ = self.cold_vector(bundle, attributes)
+            self._add(bundle, movie_id, attributes, vector, store=False)

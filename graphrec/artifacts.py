@@ -2,7 +2,8 @@
 
 Layout of ``<root>/<version>/``: ``manifest.json`` (config, dataset checksum, metrics, sha256 of
 every other file), ``movies.json`` (catalogue), ``movie_ids.npy`` / ``user_ids.npy`` (id maps),
-``movie_embeddings.npy`` / ``user_embeddings.npy``, ``movie_features.npy``, ``index.faiss`` (+
+``movie_embeddings.npy`` / ``user_embeddings.npy``, ``movie_features.npy``, ``attributes.npz``
+(genres, years, tag counts for cold start), ``index.faiss`` (+
 its ``.json`` info) and ``model.pt``. ``<root>/current`` is a symlink swapped with ``os.replace``.
 """
 
@@ -21,6 +22,8 @@ from typing import Any
 import numpy as np
 
 from graphrec.catalog import Catalog
+from graphrec.coldstart import AttributeSimilarity
+from graphrec.data.dataset import MovieTable
 from graphrec.errors import BundleError
 from index import IndexFileError, MovieIndex, sha256_file
 
@@ -44,6 +47,7 @@ class Bundle:
     user_embeddings: np.ndarray
     movie_features: np.ndarray
     index: MovieIndex
+    attributes: AttributeSimilarity
 
     @property
     def version(self) -> str:
@@ -59,6 +63,7 @@ def write_bundle(
     user_embeddings: np.ndarray,
     movie_features: np.ndarray,
     index: MovieIndex,
+    table: MovieTable,
     model_state: dict[str, Any],
     manifest: dict[str, Any],
 ) -> Path:
@@ -84,6 +89,17 @@ def write_bundle(
         np.save(staging / "movie_embeddings.npy", movie_embeddings.astype(np.float32))
         np.save(staging / "user_embeddings.npy", user_embeddings.astype(np.float32))
         np.save(staging / "movie_features.npy", movie_features.astype(np.float32))
+        movie, tag, count = table.tag_counts
+        np.savez(
+            staging / "attributes.npz",
+            genre_names=np.array(table.genre_names, dtype=str),
+            genres=table.genres,
+            years=table.years,
+            tag_names=np.array(table.tag_names, dtype=str),
+            tag_movie=movie,
+            tag_index=tag,
+            tag_count=count,
+        )
         torch.save(model_state, staging / "model.pt")
         index.save(staging / INDEX_FILE)
         files = {p.name: sha256_file(p) for p in sorted(staging.iterdir())}
@@ -165,6 +181,7 @@ def load_bundle(path: Path) -> Bundle:
             user_embeddings=np.load(version_dir / "user_embeddings.npy"),
             movie_features=np.load(version_dir / "movie_features.npy"),
             index=index,
+            attributes=_attribute_similarity(version_dir / "attributes.npz"),
         )
     except (IndexFileError, OSError, ValueError, KeyError) as exc:
         raise BundleError(f"{version_dir}: cannot load bundle ({exc})") from exc
@@ -172,6 +189,17 @@ def load_bundle(path: Path) -> Bundle:
         raise BundleError(f"{version_dir}: {len(catalog)} movies but "
                           f"{len(bundle.movie_embeddings)} embeddings")  # fmt: skip
     return bundle
+
+
+def _attribute_similarity(path: Path) -> AttributeSimilarity:
+    with np.load(path) as data:
+        return AttributeSimilarity(
+            [str(g) for g in data["genre_names"]],
+            data["genres"],
+            data["years"],
+            [str(t) for t in data["tag_names"]],
+            (data["tag_movie"], data["tag_index"], data["tag_count"]),
+        )
 
 
 def _fsync_dir(path: Path) -> None:

@@ -40,6 +40,25 @@ class Catalog:
             years=[int(y) if y > 0 else None for y in table.years],
         )
 
+    def add(self, movie_id: int, title: str, genres: list[str], year: int | None) -> None:
+        """Append a registered movie (its row follows the bundle's)."""
+        if movie_id in self._row:
+            raise ValueError(f"movie {movie_id} is already in the catalogue")
+        self._row[movie_id] = len(self.ids)
+        self.ids.append(movie_id)
+        self.titles.append(title)
+        self.genres.append(list(genres))
+        self.years.append(year)
+
+    def discard(self, movie_id: int) -> None:
+        """Undo :meth:`add` of the last movie (a registration that failed); others are kept."""
+        if self.ids and self.ids[-1] == movie_id:
+            del self._row[movie_id]
+            self.ids.pop()
+            self.titles.pop()
+            self.genres.pop()
+            self.years.pop()
+
     def __len__(self) -> int:
         return len(self.ids)
 

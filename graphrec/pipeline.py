@@ -78,6 +78,7 @@ def train_bundle(
         user_embeddings=result.user_embeddings,
         movie_features=result.features,
         index=index,
+        table=dataset.movie_table,
         model_state=result.model.state_dict(),
         manifest=manifest,
     )

@@ -18,7 +18,8 @@ def test_bundle_layout_and_manifest(small_bundle: Path) -> None:
         assert key in manifest
     assert len(manifest["dataset"]["checksum"]) == 64
     expected = {"movies.json", "movie_ids.npy", "user_ids.npy", "movie_embeddings.npy",
-                "user_embeddings.npy", "movie_features.npy", "index.faiss", "index.faiss.json",
+                "user_embeddings.npy", "movie_features.npy", "attributes.npz", "index.faiss",
+                "index.faiss.json",
                 "model.pt"}  # fmt: skip
     assert set(manifest["files"]) == expected
     bundle = load_bundle(small_bundle)

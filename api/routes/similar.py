@@ -1,12 +1,14 @@
-"""GET /similar/{movie_id}: nearest movies by item-to-item vectors, from the FAISS index."""
+"""/similar: nearest movies by item-to-item vectors, from the FAISS index; by id or attributes."""
 
 from typing import Annotated
 
+import numpy as np
 from fastapi import APIRouter, HTTPException, Query, status
 
-from api.deps import BundleDep
-from api.schemas import Movie, ScoredMovie, SimilarResponse
-from graphrec.catalog import Catalog
+from api.deps import BundleDep, StateDep
+from api.schemas import AttributesIn, Movie, ScoredMovie, SimilarResponse
+from graphrec.artifacts import Bundle
+from graphrec.coldstart import Attributes
 
 router = APIRouter(prefix="/similar", tags=["similar"])
 
@@ -14,24 +16,48 @@ K = Annotated[int, Query(ge=1, le=1000, description="How many similar movies to 
 
 
 @router.get("/{movie_id}")
-def similar(movie_id: int, bundle: BundleDep, k: K = 10) -> SimilarResponse:
-    catalog = bundle.catalog
-    if movie_id not in catalog or movie_id not in bundle.index:
+def similar(movie_id: int, state: StateDep, bundle: BundleDep, k: K = 10) -> SimilarResponse:
+    if movie_id not in bundle.catalog or movie_id not in bundle.index:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"unknown movie {movie_id}")
-    scores, ids = bundle.index.search_by_id(movie_id, k)
-    results = [
-        _scored(catalog, int(i), float(s))
-        for s, i in zip(scores, ids, strict=True)
-        if int(i) in catalog
-    ]
+    scores, ids = state.similar_to_movie(bundle, movie_id, k)
     return SimilarResponse(
-        movie=Movie(**catalog.record(movie_id)), results=results, model_version=bundle.version
+        movie=Movie(**bundle.catalog.record(movie_id)),
+        results=scored(bundle, scores, ids),
+        model_version=bundle.version,
     )
 
 
-def _scored(catalog: Catalog, movie_id: int, score: float) -> ScoredMovie:
-    row = catalog.row(movie_id)
-    assert row is not None
-    return ScoredMovie(
-        id=movie_id, title=catalog.titles[row], genres=catalog.genres[row], score=score
-    )
+@router.post("")
+def similar_to_attributes(
+    body: AttributesIn, state: StateDep, bundle: BundleDep, k: K = 10
+) -> SimilarResponse:
+    """Cold-start lookup: the Airbnb-style vector of these attributes; nothing is stored."""
+    attributes = to_attributes(body, bundle)
+    vector, _ = state.cold_vector(bundle, attributes)
+    scores, ids = state.similar_to_vector(bundle, vector, k)
+    movie = Movie(id=None, title=body.title, genres=body.genres, year=body.year)
+    return SimilarResponse(movie=movie, results=scored(bundle, scores, ids),
+                           model_version=bundle.version)  # fmt: skip
+
+
+def to_attributes(body: AttributesIn, bundle: Bundle) -> Attributes:
+    """Validated attributes, or 422 naming genres the catalogue does not know."""
+    unknown = bundle.attributes.unknown_genres(body.genres)
+    if unknown:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            detail=f"unknown genres: {', '.join(unknown[:5])}",
+        )
+    return Attributes(title=body.title, genres=list(body.genres), year=body.year,
+                      tags=list(body.tags))  # fmt: skip
+
+
+def scored(bundle: Bundle, scores: np.ndarray, ids: np.ndarray) -> list[ScoredMovie]:
+    catalog = bundle.catalog
+    results = []
+    for score, movie_id in zip(scores, ids, strict=True):
+        row = catalog.row(int(movie_id))
+        if row is not None:
+            results.append(ScoredMovie(id=int(movie_id), title=catalog.titles[row],
+                                       genres=catalog.genres[row], score=float(score)))  # fmt: skip
+    return results

@@ -1,0 +1,165 @@
+"""Cold start over the API: POST /similar, POST /items, durability, tokens, bad input, races."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import threading
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api import Settings, create_app
+from api.state import REGISTRY_FILE
+from graphrec.artifacts import point_current, resolve
+
+TOKEN = {"Authorization": "Bearer s3cret"}
+TOY_STORY_5 = {
+    "title": "Toy Story 5 (2026)",
+    "genres": ["Adventure", "Animation", "Children", "Comedy", "Fantasy"],
+    "year": 2026,
+    "tags": ["pixar"],
+}
+
+
+@pytest.fixture
+def artifacts(small_bundle: Path, tmp_path: Path) -> Path:
+    """A private copy of the small bundle, so registrations do not leak between tests."""
+    root = tmp_path / "artifacts"
+    shutil.copytree(resolve(small_bundle), root / "v1")
+    point_current(root, "v1")
+    return root
+
+
+def _client(artifacts: Path, token: str | None = "s3cret") -> TestClient:
+    return TestClient(create_app(Settings(artifacts=artifacts, admin_token=token)))
+
+
+def _rows(artifacts: Path) -> int:
+    with sqlite3.connect(artifacts / REGISTRY_FILE) as db:
+        return int(db.execute("SELECT COUNT(*) FROM movies").fetchone()[0])
+
+
+def test_register_toy_story_5_and_survive_a_restart(artifacts: Path) -> None:
+    with _client(artifacts) as client:
+        created = client.post("/items", json=TOY_STORY_5, headers=TOKEN)
+        assert created.status_code == 201, created.text
+        body = created.json()
+        movie_id = body["movie"]["id"]
+        assert movie_id > max(client.app.state.serving.bundle.catalog.ids[:-1])
+        assert len(body["embedding_from"]) == 3
+        sources = [client.get(f"/movies/{i}").json() for i in body["embedding_from"]]
+        assert all("Animation" in m["genres"] for m in sources)
+        family = [m for m in body["similar"] if {"Animation", "Children"} & set(m["genres"])]
+        assert len(family) >= len(body["similar"]) // 2
+        assert client.get(f"/movies/{movie_id}").json()["title"] == "Toy Story 5 (2026)"
+        first = client.get(f"/similar/{movie_id}").json()["results"]
+        source_id = body["embedding_from"][0]
+        others = [r["id"] for r in client.get(f"/similar/{source_id}?k=20").json()["results"]]
+        assert movie_id in others  # it appears in other movies' lists where it belongs
+    with _client(artifacts) as client:  # a restart: a new app over the same folders
+        again = client.get(f"/similar/{movie_id}")
+        assert again.status_code == 200 and again.json()["results"] == first
+
+
+def test_post_similar_stores_nothing(artifacts: Path) -> None:
+    with _client(artifacts) as client:
+        before = len(client.app.state.serving.bundle.catalog)
+        body = client.post("/similar?k=5", json=TOY_STORY_5).json()
+        assert body["movie"]["id"] is None and len(body["results"]) == 5
+        assert len(client.app.state.serving.bundle.catalog) == before
+    assert _rows(artifacts) == 0
+
+
+def test_callers_id_used_when_free_and_409_when_taken(artifacts: Path) -> None:
+    with _client(artifacts) as client:
+        free = client.post("/items", json={**TOY_STORY_5, "id": 900_001}, headers=TOKEN)
+        assert free.status_code == 201 and free.json()["movie"]["id"] == 900_001
+        for taken in (1, 900_001):
+            response = client.post("/items", json={**TOY_STORY_5, "id": taken}, headers=TOKEN)
+            assert response.status_code == 409 and "taken" in response.json()["detail"]
+    assert _rows(artifacts) == 1
+
+
+@pytest.mark.parametrize(
+    ("token", "headers"),
+    [("s3cret", {}), ("s3cret", {"Authorization": "Bearer wrong"}), (None, TOKEN)],
+)
+def test_token_required(artifacts: Path, token: str | None, headers: dict[str, str]) -> None:
+    with _client(artifacts, token) as client:
+        response = client.post("/items", json=TOY_STORY_5, headers=headers)
+        assert response.status_code == 401
+    assert _rows(artifacts) == 0
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        ({**TOY_STORY_5, "genres": ["Space Opera"]}, "unknown genres: Space Opera"),
+        ({}, "body.title"),
+        ({**TOY_STORY_5, "genres": ["Comedy"] * 10_000}, "body.genres"),
+        ({**TOY_STORY_5, "title": "x" * 1_000_000}, "body.title"),
+        ({**TOY_STORY_5, "year": 3000}, "body.year"),
+        ({**TOY_STORY_5, "colour": "red"}, "body.colour"),
+    ],
+)
+def test_bad_input_is_422_and_stores_nothing(
+    artifacts: Path, body: dict[str, object], reason: str
+) -> None:
+    with _client(artifacts) as client:
+        for path in ("/items", "/similar"):
+            response = client.post(path, json=body, headers=TOKEN)
+            assert response.status_code == 422 and reason in response.json()["detail"]
+        assert client.post("/items", content=b"", headers=TOKEN).status_code == 422
+    assert _rows(artifacts) == 0
+
+
+def test_concurrent_registrations_and_searches(artifacts: Path) -> None:
+    errors: list[str] = []
+    created: list[int] = []
+    with _client(artifacts) as client:
+
+        def register(n: int) -> None:
+            for i in range(5):
+                body = {**TOY_STORY_5, "title": f"Sequel {n}-{i}"}
+                response = client.post("/items", json=body, headers=TOKEN)
+                if response.status_code != 201:
+                    errors.append(response.text)
+                else:
+                    created.append(response.json()["movie"]["id"])
+
+        def search() -> None:
+            for _ in range(20):
+                for path in ("/similar/1?k=20", "/similar/260"):
+                    if client.get(path).status_code != 200:
+                        errors.append(path)
+
+        threads = [threading.Thread(target=register, args=(n,)) for n in range(4)]
+        threads += [threading.Thread(target=search) for _ in range(3)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert errors == []
+        assert len(set(created)) == 20
+        for movie_id in created:
+            assert client.get(f"/similar/{movie_id}").status_code == 200
+    assert _rows(artifacts) == 20
+
+
+def test_failed_registration_leaves_no_row_and_no_index_entry(
+    artifacts: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with _client(artifacts) as client:
+        bundle = client.app.state.serving.bundle
+        size = len(bundle.index)
+
+        def broken_add(*args: object) -> None:  # a fault we cannot cause otherwise
+            raise RuntimeError("disk full")
+
+        monkeypatch.setattr(bundle.catalog, "add", broken_add)
+        with pytest.raises(RuntimeError, match="disk full"):
+            client.post("/items", json={**TOY_STORY_5, "id": 900_002}, headers=TOKEN)
+        assert len(bundle.index) == size and 900_002 not in bundle.index
+    assert _rows(artifacts) == 0
