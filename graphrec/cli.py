@@ -71,6 +71,11 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--json", type=Path, help="write the results here")
     evaluate.add_argument("--recs-out", type=Path, help="write <model>.csv of top-k per user")
     evaluate.add_argument("--plot", type=Path, help="draw the models side by side (PNG)")
+    evaluate.add_argument(
+        "--cold-start", action="store_true", help="evaluate cold-start embeddings instead"
+    )
+    evaluate.add_argument("--cold-movies", type=_positive_int, default=100,
+                          help="--cold-start: movies held out entirely")  # fmt: skip
     evaluate.set_defaults(run=_evaluate)
 
     serve = commands.add_parser("serve", help="serve the current bundle over HTTP")
@@ -131,6 +136,9 @@ def _evaluate(args: argparse.Namespace) -> None:
     if unknown or not models:
         raise ConfigError(f"unknown model {unknown[0] if unknown else '(none)'}; "
                           f"available: {', '.join(MODEL_NAMES)}")  # fmt: skip
+    if args.cold_start:
+        _evaluate_cold_start(args)
+        return
     if args.protocol not in PROTOCOL_NAMES:
         raise ConfigError(f"unknown protocol {args.protocol!r}; "
                           f"choose one of: {', '.join(PROTOCOL_NAMES)}")  # fmt: skip
@@ -165,6 +173,26 @@ def _evaluate(args: argparse.Namespace) -> None:
         write_json(args.json, document(dataset, split, args.k, results))
     if args.plot is not None:
         plot(results, args.k, args.plot, f"{dataset.name}, {info['name']} protocol, k={args.k}")
+
+
+def _evaluate_cold_start(args: argparse.Namespace) -> None:
+    from graphrec.data.loaders import load_movielens
+    from graphrec.eval.coldstart import evaluate_cold_start
+    from graphrec.eval.report import write_json
+
+    dataset = load_movielens(args.data)
+    results = evaluate_cold_start(
+        dataset, num_movies=args.cold_movies, k=args.k, seed=args.seed,
+        on_stage=lambda text: print(f"[cold-start] {text}", file=sys.stderr, flush=True),
+    )  # fmt: skip
+    heads = [f"neighbour_overlap@{args.k}", f"next_item_hit@{args.k}"]
+    print(f"{'method':<10}  " + "  ".join(f"{h:>20}" for h in heads))
+    for method, figures in results.items():
+        print(f"{method:<10}  " + "  ".join(f"{figures[h]:>20.4f}" for h in heads))
+    if args.json is not None:
+        protocol = {"name": "cold-start", "held_out_movies": args.cold_movies, "seed": args.seed}
+        write_json(args.json, {"dataset": dataset.describe(), "protocol": protocol, "k": args.k,
+                               "results": results})  # fmt: skip
 
 
 def _serve(args: argparse.Namespace) -> None:
