@@ -39,8 +39,8 @@ class ServingState:
 
     @classmethod
     def load(cls, artifacts: Path, data_dir: Path | None = None) -> ServingState:
-        registry = MovieRegistry((data_dir or Path(artifacts)) / REGISTRY_FILE)
         bundle = load_bundle(artifacts)
+        registry = MovieRegistry((data_dir or Path(artifacts)) / REGISTRY_FILE)
         state = cls(artifacts, bundle, registry)
         state._apply_registry(bundle)
         logger.info("serving bundle %s (%d movies)", bundle.version, len(bundle.catalog))

@@ -29,7 +29,8 @@ from index import IndexFileError, MovieIndex, sha256_file
 
 logger = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
+#: Bumped whenever the bundle's files change; older bundles are refused with a reason.
+FORMAT_VERSION = 2
 CURRENT = "current"
 MANIFEST = "manifest.json"
 INDEX_FILE = "index.faiss"
@@ -167,6 +168,11 @@ def load_bundle(path: Path) -> Bundle:
     """Resolve, verify and load a bundle; :class:`BundleError` for anything missing or damaged."""
     version_dir = resolve(path)
     manifest = verify(version_dir)
+    if manifest.get("format") != FORMAT_VERSION:
+        raise BundleError(
+            f"{version_dir}: bundle format {manifest.get('format')} is not this graphrec's "
+            f"({FORMAT_VERSION}); run `graphrec train` again"
+        )
     try:
         index = MovieIndex.load(
             version_dir / INDEX_FILE, expected_sha256=manifest["files"].get(INDEX_FILE)

@@ -28,6 +28,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         use_deterministic_kernels()
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    logging.getLogger("faiss.loader").setLevel(logging.WARNING)  # its CPU-feature probing
     try:
         args.run(args)
     except GraphrecError as exc:
@@ -200,9 +201,9 @@ def _serve(args: argparse.Namespace) -> None:
 
     from api.app import create_app
     from api.settings import Settings
-    from graphrec.artifacts import resolve, verify
+    from graphrec.artifacts import load_bundle
 
-    verify(resolve(args.artifacts))  # refuse a missing or damaged bundle before binding the port
+    load_bundle(args.artifacts)  # refuse a missing, old or damaged bundle before binding the port
     app = create_app(Settings(artifacts=args.artifacts))
     uvicorn.run(app, host=args.host, port=args.port, log_level="info")
 

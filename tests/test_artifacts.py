@@ -43,5 +43,11 @@ def test_damaged_or_missing_bundle_is_refused(small_bundle: Path, tmp_path: Path
     (copy / "v1" / "model.pt").unlink()
     with pytest.raises(BundleError, match=r"missing file model\.pt"):
         load_bundle(copy)
+    manifest = json.loads((copy / "v1" / "manifest.json").read_text())
+    (copy / "v1" / "model.pt").write_bytes(b"")
+    manifest["format"], manifest["files"] = 1, {}
+    (copy / "v1" / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(BundleError, match="bundle format 1 is not this graphrec's"):
+        load_bundle(copy)
     with pytest.raises(BundleError, match="no artifact bundle here"):
         load_bundle(tmp_path / "empty")
