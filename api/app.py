@@ -21,7 +21,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = settings
-        app.state.serving = ServingState.load(settings.artifacts, settings.data_dir)
+        app.state.serving = ServingState.load(
+            settings.artifacts, settings.data_dir, settings.cold_neighbours
+        )
         yield
         app.state.serving.registry.close()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -16,5 +17,7 @@ class Settings(BaseSettings):
     """Bundle root (its ``current`` link is served) or one version folder."""
     admin_token: str | None = None
     """Bearer token: required by POST /items always, and by /admin routes when set."""
+    cold_neighbours: int = Field(3, ge=1, le=100)
+    """Existing movies averaged into a cold movie's vector (Airbnb used 3)."""
     data_dir: Path | None = None
     """Where the registry of cold movies lives (default: the artifacts folder)."""

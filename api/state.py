@@ -30,18 +30,24 @@ class ServingState:
     another thread adds to them, so index reads and writes go through :attr:`lock`.
     """
 
-    def __init__(self, artifacts: Path, bundle: Bundle, registry: MovieRegistry) -> None:
+    def __init__(
+        self, artifacts: Path, bundle: Bundle, registry: MovieRegistry,
+        neighbours: int = NEIGHBOURS,
+    ) -> None:  # fmt: skip
         self.artifacts = artifacts
+        self.neighbours = neighbours
         self.bundle = bundle
         self.registry = registry
         self.lock = threading.Lock()
         self._reload_lock = threading.Lock()
 
     @classmethod
-    def load(cls, artifacts: Path, data_dir: Path | None = None) -> ServingState:
+    def load(
+        cls, artifacts: Path, data_dir: Path | None = None, neighbours: int = NEIGHBOURS
+    ) -> ServingState:
         bundle = load_bundle(artifacts)
         registry = MovieRegistry((data_dir or Path(artifacts)) / REGISTRY_FILE)
-        state = cls(artifacts, bundle, registry)
+        state = cls(artifacts, bundle, registry, neighbours)
         state._apply_registry(bundle)
         logger.info("serving bundle %s (%d movies)", bundle.version, len(bundle.catalog))
         return state
@@ -70,7 +76,7 @@ class ServingState:
 
     def cold_vector(self, bundle: Bundle, attributes: Attributes) -> tuple[np.ndarray, list[int]]:
         """The Airbnb-style vector of a cold movie and the ids it was averaged from."""
-        rows = bundle.attributes.nearest(attributes, NEIGHBOURS)
+        rows = bundle.attributes.nearest(attributes, self.neighbours)
         ids = [bundle.catalog.ids[row] for row in rows]
         with self.lock:
             vectors = np.stack([bundle.index.vector(i) for i in ids])

@@ -163,3 +163,10 @@ def test_failed_registration_leaves_no_row_and_no_index_entry(
             client.post("/items", json={**TOY_STORY_5, "id": 900_002}, headers=TOKEN)
         assert len(bundle.index) == size and 900_002 not in bundle.index
     assert _rows(artifacts) == 0
+
+
+def test_neighbour_count_is_configurable(artifacts: Path) -> None:
+    settings = Settings(artifacts=artifacts, admin_token="s3cret", cold_neighbours=5)
+    with TestClient(create_app(settings)) as client:
+        body = client.post("/items", json=TOY_STORY_5, headers=TOKEN).json()
+        assert len(body["embedding_from"]) == 5
