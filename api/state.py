@@ -84,11 +84,12 @@ class ServingState:
 
     def register(
         self, attributes: Attributes, movie_id: int | None = None
-    ) -> tuple[int, np.ndarray, list[int]]:
+    ) -> tuple[Bundle, int, np.ndarray, list[int]]:
         """Store a cold movie, then add it to the live index and catalogue.
 
         The row is committed only after the index and catalogue took the movie; any failure
-        undoes all three. Returns its id, vector and the ids its vector came from.
+        undoes all three. Returns the bundle it went into (a reload may follow at once), its id,
+        its vector and the ids its vector came from.
 
         Raises:
             MovieIdTaken: ``movie_id`` is already used.
@@ -101,7 +102,7 @@ class ServingState:
             elif movie_id in bundle.catalog:
                 raise MovieIdTaken(f"movie id {movie_id} is taken")
             self._add(bundle, movie_id, attributes, vector, store=True)
-        return movie_id, vector, sources
+        return bundle, movie_id, vector, sources
 
     def _add(
         self, bundle: Bundle, movie_id: int, attributes: Attributes, vector: np.ndarray,

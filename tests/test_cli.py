@@ -47,3 +47,11 @@ def test_argument_errors_exit_2() -> None:
     with pytest.raises(SystemExit) as exit_info:
         main(["train", "--epochs", "0"])
     assert exit_info.value.code == 2
+
+
+def test_cli_names_match_the_registries() -> None:
+    """The CLI keeps its own copy of the names so that `--help` imports nothing heavy."""
+    from graphrec.cli import MODEL_NAMES, PROTOCOL_NAMES
+    from graphrec.eval import MODELS, PROTOCOLS
+
+    assert tuple(MODELS) == MODEL_NAMES and PROTOCOL_NAMES == PROTOCOLS

@@ -12,10 +12,9 @@ router = APIRouter(prefix="/items", tags=["items"])
 
 @router.post("", status_code=status.HTTP_201_CREATED)
 def register(body: ItemIn, state: StateDep, _: TokenDep, k: K = 10) -> ItemCreated:
-    bundle = state.bundle
-    attributes = to_attributes(body, bundle)
+    attributes = to_attributes(body, state.bundle)
     try:
-        movie_id, vector, sources = state.register(attributes, body.id)
+        bundle, movie_id, vector, sources = state.register(attributes, body.id)
     except MovieIdTaken as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, detail=str(exc)) from exc
     scores, ids = state.similar_to_vector(bundle, vector, k + 1)
