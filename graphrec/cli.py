@@ -12,8 +12,9 @@ from typing import NoReturn
 
 from graphrec.errors import ConfigError, GraphrecError
 
-#: Names `evaluate` accepts; kept here so that `--help` needs no heavy import.
-MODEL_NAMES = ("pop", "itemknn", "ease", "bpr", "lightgcn", "sage")
+#: Names `train` and `evaluate` accept; kept here so that `--help` needs no heavy import.
+TRAIN_MODELS = ("sage", "pinsage")
+MODEL_NAMES = ("pop", "itemknn", "ease", "bpr", "lightgcn", "sage", "pinsage")
 PROTOCOL_NAMES = ("temporal", "global-temporal", "stratified", "leave-last-out")
 
 EXIT_OK, EXIT_BAD_INPUT = 0, 2
@@ -53,7 +54,9 @@ def _parser() -> argparse.ArgumentParser:
     train = commands.add_parser("train", help="train embeddings and write an artifact bundle")
     train.add_argument("--data", type=Path, help="MovieLens folder (default: bundled latest-small)")
     train.add_argument("--out", type=Path, default=Path("artifacts"), help="bundle root folder")
-    train.add_argument("--model", default="sage", help="embedding model (available: sage)")
+    train.add_argument(
+        "--model", default=TRAIN_MODELS[0], help=f"embedding model ({', '.join(TRAIN_MODELS)})"
+    )
     train.add_argument(
         "--epochs", type=_positive_int, help="most epochs (early stopping may end sooner)"
     )

@@ -9,25 +9,27 @@ from pathlib import Path
 
 from graphrec.artifacts import write_bundle
 from graphrec.catalog import Catalog
+from graphrec.data.dataset import InteractionDataset
 from graphrec.data.loaders import load_movielens
 from graphrec.errors import ConfigError
 from graphrec.similarity import ATTRIBUTE_WEIGHT, item_vectors
-from graphrec.train.config import SageConfig
+from graphrec.train.config import PinSageConfig, SageConfig
 from graphrec.train.early_stopping import EpochCallback
-from graphrec.train.sage_trainer import SageTrainer
+from graphrec.train.pinsage_trainer import PinSageResult, PinSageTrainer
+from graphrec.train.sage_trainer import SageResult, SageTrainer
 from index import MovieIndex
 
 logger = logging.getLogger(__name__)
 
-#: Models `graphrec train --model` accepts today.
-MODELS = ("sage",)
+#: Models `graphrec train --model` accepts, the default first.
+MODELS = ("sage", "pinsage")
 
 
 def train_bundle(
     data_dir: Path | None,
     out: Path,
     *,
-    model: str = "sage",
+    model: str = MODELS[0],
     epochs: int | None = None,
     seed: int = 0,
     on_epoch: EpochCallback | None = None,
@@ -42,14 +44,14 @@ def train_bundle(
     started = time.perf_counter()
     dataset = load_movielens(data_dir)
     overrides = {"seed": seed} | ({"epochs": epochs} if epochs is not None else {})
+    config_type = PinSageConfig if model == "pinsage" else SageConfig
     try:
-        config = SageConfig.model_validate(overrides)
+        config = config_type.model_validate(overrides)
     except ValueError as exc:
         raise ConfigError(str(exc).splitlines()[-1]) from exc
     load_seconds = time.perf_counter() - started
 
-    trainer = SageTrainer(dataset, config)
-    result = trainer.fit(on_epoch)
+    result = _fit(dataset, config, on_epoch)
     train_seconds = time.perf_counter() - started - load_seconds
 
     vectors = item_vectors(result.movie_embeddings, result.features)
@@ -83,3 +85,13 @@ def train_bundle(
         manifest=manifest,
     )
     return path, figures
+
+
+def _fit(
+    dataset: InteractionDataset,
+    config: PinSageConfig | SageConfig,
+    on_epoch: EpochCallback | None,
+) -> PinSageResult | SageResult:
+    if isinstance(config, PinSageConfig):
+        return PinSageTrainer(dataset, config).fit(on_epoch)
+    return SageTrainer(dataset, config).fit(on_epoch)

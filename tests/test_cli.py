@@ -51,7 +51,9 @@ def test_argument_errors_exit_2() -> None:
 
 def test_cli_names_match_the_registries() -> None:
     """The CLI keeps its own copy of the names so that `--help` imports nothing heavy."""
-    from graphrec.cli import MODEL_NAMES, PROTOCOL_NAMES
+    from graphrec import pipeline
+    from graphrec.cli import MODEL_NAMES, PROTOCOL_NAMES, TRAIN_MODELS
     from graphrec.eval import MODELS, PROTOCOLS
 
     assert tuple(MODELS) == MODEL_NAMES and PROTOCOL_NAMES == PROTOCOLS
+    assert TRAIN_MODELS == pipeline.MODELS

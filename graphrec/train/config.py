@@ -37,3 +37,53 @@ class SageConfig(BaseModel):
     patience: int = Field(5, ge=1, description="Epochs without validation gain before stopping.")
     val_k: int = Field(20, ge=1, description="Cut-off of the validation recall.")
     seed: int = Field(0, description="Seed for initialisation, batching and negatives.")
+
+
+class PinSageConfig(BaseModel):
+    """Hyper-parameters of PinSAGE training: walks, layers, margin loss, curriculum, batches."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    dim: int = Field(64, ge=2, le=1024, description="Embedding width.")
+    num_layers: int = Field(2, ge=1, le=3, description="PinSAGE convolutions.")
+    walks_per_movie: int = Field(64, ge=1, description="Random walkers started from each movie.")
+    walk_length: int = Field(8, ge=1, description="Movie-to-movie hops per walker.")
+    restart: float = Field(0.5, ge=0.0, lt=1.0, description="Restart probability per hop.")
+    top_t: int = Field(10, ge=1, description="Importance neighbourhood size T.")
+    hard_ranks: tuple[int, int] = Field(
+        (100, 250),
+        description="Visit ranks [from, to) hard negatives are drawn from: related, not closest.",
+    )
+    max_hard: int = Field(
+        1, ge=0, description="Hard negatives per query; epoch n uses min(n - 1, max_hard)."
+    )
+    hard_weight: float = Field(
+        0.1, ge=0.0, description="Weight of the hard-negative term beside the shared-negative one."
+    )
+    num_negatives: int = Field(512, ge=1, description="Random negatives shared by a batch.")
+    negative_power: float = Field(
+        0.75, ge=0.0, le=1.0, description="Random negatives drawn with probability ∝ degree^p."
+    )
+    margin: float = Field(0.3, gt=0.0, description="Margin Δ of the max-margin loss.")
+    window: int = Field(
+        5, ge=1, description="A user's movie i is positive for every movie within i-window..i-1."
+    )
+    half_life: float | None = Field(
+        2.0,
+        gt=0.0,
+        description="User vector: movies weighted 0.5^(age/half_life), age counted in later "
+        "ratings; None for a plain mean.",
+    )
+    epochs: int = Field(20, ge=1, description="Most epochs; early stopping may end sooner.")
+    batch_size: int = Field(1024, ge=2, description="(query, positive) pairs per step.")
+    lr: float = Field(0.01, gt=0.0, description="Adam learning rate.")
+    workers: int = Field(
+        1, ge=0, description="DataLoader processes preparing batches ahead of the training step."
+    )
+    inference_batch: int = Field(4096, ge=1, description="Movies embedded at once at inference.")
+    val_fraction: float = Field(
+        0.1, gt=0.0, lt=1.0, description="Each user's latest share of training held for validation."
+    )
+    patience: int = Field(3, ge=1, description="Epochs without validation gain before stopping.")
+    val_k: int = Field(20, ge=1, description="Cut-off of the validation recall.")
+    seed: int = Field(0, description="Seed for walks, initialisation, batching and negatives.")

@@ -4,12 +4,13 @@ from graphrec.eval.models.bpr import BPRMF
 from graphrec.eval.models.ease import EASE
 from graphrec.eval.models.itemknn import ItemKNN
 from graphrec.eval.models.lightgcn import LightGCN
+from graphrec.eval.models.pinsage import PinSage
 from graphrec.eval.models.pop import Popularity
 from graphrec.eval.models.sage import Sage
 from graphrec.eval.recommender import Recommender
 
 MODELS: dict[str, type[Recommender]] = {
-    model.name: model for model in (Popularity, ItemKNN, EASE, BPRMF, LightGCN, Sage)
+    model.name: model for model in (Popularity, ItemKNN, EASE, BPRMF, LightGCN, Sage, PinSage)
 }
 
-__all__ = ["BPRMF", "EASE", "MODELS", "ItemKNN", "LightGCN", "Popularity", "Sage"]
+__all__ = ["BPRMF", "EASE", "MODELS", "ItemKNN", "LightGCN", "PinSage", "Popularity", "Sage"]

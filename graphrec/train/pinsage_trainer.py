@@ -1,0 +1,219 @@
+"""PinSAGE training: max-margin loss on co-interaction pairs, shared and curriculum hard negatives.
+
+Neighbourhoods come from random walks over the fitting graph (training minus each user's
+latest ratings, which validate). After early stopping, walks are redone over the whole training
+graph and every movie is embedded in batches; user vectors are (time-decayed) means of their
+movies' vectors, so a user's recall is one inner-product search.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from graphrec.data.dataset import InteractionDataset
+from graphrec.data.features import movie_features
+from graphrec.data.splits import per_user_latest
+from graphrec.graph.bipartite import BipartiteGraph
+from graphrec.graph.computation import computation_graph
+from graphrec.graph.walks import Neighbourhoods, WalkConfig, importance_neighbourhoods
+from graphrec.nn.pinsage import PinSageEncoder
+from graphrec.train.config import PinSageConfig
+from graphrec.train.early_stopping import EpochCallback, fit_with_early_stopping
+from graphrec.train.pinsage_batches import (
+    PairBatch,
+    PairBatches,
+    Sampling,
+    batch_loader,
+    co_interaction_pairs,
+    negative_cdf,
+    to_tensors,
+)
+from graphrec.train.topk import validation_recall
+from graphrec.train.user_vectors import user_vectors
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class PinSageResult:
+    """A trained encoder and what it produced (same fields as the GraphSAGE result).
+
+    Attributes:
+        model: The encoder with the best validation weights.
+        features: Movie attribute matrix it was trained with, ``(num_movies, num_features)``.
+        user_embeddings: L2-normalised, ``(num_users, dim)``; zeros for a user with no ratings.
+        movie_embeddings: L2-normalised, ``(num_movies, dim)``.
+        neighbourhoods: Importance neighbourhoods over the whole training graph.
+        history: One dict per epoch: epoch, loss, validation recall, seconds.
+        best_epoch: Epoch whose weights were kept (1-based).
+    """
+
+    model: PinSageEncoder
+    features: np.ndarray
+    user_embeddings: np.ndarray
+    movie_embeddings: np.ndarray
+    neighbourhoods: Neighbourhoods
+    history: list[dict[str, float]] = field(default_factory=list)
+    best_epoch: int = 0
+
+    @property
+    def best_validation(self) -> float:
+        return max((h["val_recall"] for h in self.history), default=0.0)
+
+
+class PinSageTrainer:
+    """Trains a :class:`PinSageEncoder` on one dataset's interactions."""
+
+    def __init__(self, dataset: InteractionDataset, config: PinSageConfig) -> None:
+        self.config = config
+        self.dataset = dataset
+        torch.manual_seed(config.seed)
+        val_mask = per_user_latest(dataset.users, dataset.timestamps, config.val_fraction)
+        self.fit_mask = ~val_mask
+        self.fit_graph = self._graph(self.fit_mask)
+        self.val_graph = self._graph(val_mask)
+        self.features = movie_features(
+            dataset.movie_table, dataset.movies[self.fit_mask], dataset.ratings[self.fit_mask]
+        )
+        self.walks = WalkConfig(
+            walks_per_movie=config.walks_per_movie,
+            walk_length=config.walk_length,
+            restart=config.restart,
+            top_t=config.top_t,
+            pool_size=max(config.hard_ranks[1], config.top_t),
+        )
+        self.neighbourhoods = importance_neighbourhoods(
+            self.fit_graph, self.walks, seed=config.seed
+        )
+        self.sampling = Sampling(
+            neighbourhoods=self.neighbourhoods,
+            features=self.features,
+            negative_cdf=negative_cdf(self.fit_graph.movie_degrees(), config.negative_power),
+            num_layers=config.num_layers,
+            num_negatives=config.num_negatives,
+            hard_ranks=config.hard_ranks,
+        )
+        self.queries, self.positives = co_interaction_pairs(
+            dataset.users[self.fit_mask],
+            dataset.movies[self.fit_mask],
+            dataset.timestamps[self.fit_mask],
+            config.window,
+        )
+        self.model = PinSageEncoder(
+            dataset.num_movies, self.features.shape[1], config.dim, config.num_layers
+        )
+        self.optimizer = torch.optim.Adam(self.model.parameters(), lr=config.lr)
+        self.epoch = 0
+
+    def _graph(self, mask: np.ndarray) -> BipartiteGraph:
+        d = self.dataset
+        return BipartiteGraph.from_interactions(
+            d.users[mask], d.movies[mask], d.num_users, d.num_movies
+        )
+
+    def train_epoch(self, max_batches: int | None = None) -> dict[str, float]:
+        """One pass over the co-interaction pairs; hard negatives join from the second epoch.
+
+        ``max_batches`` stops early (benchmarks time part of an epoch on large graphs).
+        """
+        self.epoch += 1
+        self.model.train()
+        batches = PairBatches(
+            self.queries,
+            self.positives,
+            self.sampling,
+            batch_size=self.config.batch_size,
+            num_hard=min(self.epoch - 1, self.config.max_hard),
+            epoch=self.epoch,
+            seed=self.config.seed,
+        )
+        total, steps = 0.0, 0
+        for batch in batch_loader(batches, self.config.workers):
+            if max_batches is not None and steps >= max_batches:
+                break
+            loss = self._loss(batch)
+            self.optimizer.zero_grad()
+            loss.backward()
+            self.optimizer.step()
+            total += loss.item()
+            steps += 1
+        return {"loss": total / max(steps, 1)}
+
+    def _loss(self, batch: PairBatch) -> torch.Tensor:
+        """Max-margin: each negative must score at least ``margin`` below the positive."""
+        z = self.model(batch.movies, batch.features, batch.blocks)
+        query, positive = z[batch.query], z[batch.positive]
+        positive_score = (query * positive).sum(-1, keepdim=True)
+        margin = self.config.margin
+        shared = F.relu(query @ z[batch.negatives].T - positive_score + margin).mean()
+        if not bool(batch.hard_mask.any()):
+            return shared
+        hard_score = (query.unsqueeze(1) * z[batch.hard]).sum(-1)
+        hard = F.relu(hard_score - positive_score + margin)[batch.hard_mask].mean()
+        return shared + self.config.hard_weight * hard
+
+    @torch.no_grad()
+    def embed_movies(self, neighbourhoods: Neighbourhoods | None = None) -> np.ndarray:
+        """``(num_movies, dim)`` vectors of every movie, ``inference_batch`` movies at a time."""
+        neighbourhoods = neighbourhoods or self.neighbourhoods
+        self.model.eval()
+        out = np.empty((self.dataset.num_movies, self.config.dim), dtype=np.float32)
+        step = self.config.inference_batch
+        for start in range(0, self.dataset.num_movies, step):
+            targets = np.arange(start, min(start + step, self.dataset.num_movies))
+            graph = computation_graph(targets, neighbourhoods, self.config.num_layers)
+            out[targets] = self.model(
+                torch.from_numpy(graph.nodes),
+                torch.from_numpy(self.features[graph.nodes]),
+                to_tensors(graph),
+            ).numpy()
+        return out
+
+    def embed_users(self, movie_vectors: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        d = self.dataset
+        return user_vectors(
+            movie_vectors, d.users[mask], d.movies[mask], d.timestamps[mask], d.num_users,
+            self.config.half_life,
+        )  # fmt: skip
+
+    def validate(self) -> float:
+        """Recall@k of the validation slice with users as means of their fitting movies."""
+        movies = self.embed_movies()
+        users = torch.from_numpy(self.embed_users(movies, self.fit_mask))
+        movie_tensor = torch.from_numpy(movies)
+        return validation_recall(
+            lambda batch: users[torch.from_numpy(batch)] @ movie_tensor.T,
+            self.fit_graph,
+            self.val_graph,
+            self.config.val_k,
+        )
+
+    def fit(self, on_epoch: EpochCallback | None = None) -> PinSageResult:
+        """Train with early stopping; return the best weights' embeddings over all training data."""
+        if len(self.queries) == 0:
+            raise ValueError("no co-interaction pairs: every user has a single rating")
+        history, best_epoch = fit_with_early_stopping(
+            self.model,
+            self.train_epoch,
+            self.validate if self.val_graph.num_edges > 0 else None,
+            epochs=self.config.epochs,
+            patience=self.config.patience,
+            on_epoch=on_epoch,
+        )
+        everything = np.ones(len(self.dataset.users), dtype=bool)
+        full = importance_neighbourhoods(self._graph(everything), self.walks, seed=self.config.seed)
+        movies = self.embed_movies(full)
+        return PinSageResult(
+            model=self.model,
+            features=self.features,
+            user_embeddings=self.embed_users(movies, everything),
+            movie_embeddings=movies,
+            neighbourhoods=full,
+            history=history,
+            best_epoch=best_epoch,
+        )

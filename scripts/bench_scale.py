@@ -1,0 +1,151 @@
+"""How PinSAGE's stages grow with the graph: walks, training epoch, inference, peak memory.
+
+Builds a synthetic user–movie graph with about ``--edges`` ratings: users and movies scale with
+the edge count (the bundled data's 610 users and 9,742 movies per 100,836 ratings), and both
+sides draw from power laws, as real interaction logs do. Run it once per size, for example
+
+    python scripts/bench_scale.py --edges 1000000 --json bench/scale_1m.json
+    python scripts/bench_scale.py --edges 10000000 --json bench/scale_10m.json
+
+An epoch is one pass over every co-interaction pair (about one per edge). At ten million edges
+that is tens of thousands of steps, so the script times ``--batches`` steps through the real
+DataLoader pipeline and projects the epoch from them (``epoch_projected``); ``--full-epoch``
+runs the whole epoch instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from graphrec.data.dataset import InteractionDataset, MovieTable
+from graphrec.graph.walks import importance_neighbourhoods
+from graphrec.train.config import PinSageConfig
+from graphrec.train.pinsage_trainer import PinSageTrainer
+
+#: The bundled ml-latest-small: nodes per edge, kept as the graph grows.
+USERS_PER_EDGE = 610 / 100_836
+MOVIES_PER_EDGE = 9_742 / 100_836
+NUM_GENRES = 20
+
+
+def synthetic(edges: int, seed: int = 0) -> InteractionDataset:
+    """Power-law users and movies (Zipf exponents 0.8 and 1.0), random genres and years."""
+    rng = np.random.default_rng(seed)
+    num_users = max(2, round(edges * USERS_PER_EDGE))
+    num_movies = max(2, round(edges * MOVIES_PER_EDGE))
+    user_p = 1.0 / np.arange(1, num_users + 1) ** 0.8
+    movie_p = 1.0 / np.arange(1, num_movies + 1) ** 1.0
+    users = rng.choice(num_users, size=edges, p=user_p / user_p.sum())
+    movies = rng.choice(num_movies, size=edges, p=movie_p / movie_p.sum())
+    keys = np.unique(users.astype(np.int64) * num_movies + movies)
+    users, movies = keys // num_movies, keys % num_movies
+    n = len(keys)
+    table = MovieTable(
+        titles=np.array([f"movie {i}" for i in range(num_movies)], dtype=object),
+        genre_names=[f"g{i}" for i in range(NUM_GENRES)],
+        genres=rng.random((num_movies, NUM_GENRES)) < 0.12,
+        years=rng.integers(1930, 2024, num_movies),
+    )
+    return InteractionDataset(
+        name=f"synthetic-{edges}",
+        user_ids=np.arange(num_users),
+        movie_ids=np.arange(num_movies),
+        users=users,
+        movies=movies,
+        ratings=rng.integers(1, 11, n).astype(np.float32) / 2,
+        timestamps=rng.integers(0, 10**9, n),
+        movie_table=table,
+    )
+
+
+def peak_rss_mib() -> dict[str, float]:
+    """Peak resident memory of this process and of its finished children (the workers)."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return {"peak_rss_mib": round(own, 1), "peak_rss_workers_mib": round(children, 1)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--edges", type=int, default=1_000_000)
+    parser.add_argument("--batches", type=int, default=200, help="steps timed for the epoch")
+    parser.add_argument("--full-epoch", action="store_true", help="time the whole epoch")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--json", type=Path, help="write the figures here")
+    args = parser.parse_args(argv)
+    if args.edges < 1000:
+        parser.error("--edges must be at least 1000")
+    torch.manual_seed(args.seed)
+
+    started = time.perf_counter()
+    dataset = synthetic(args.edges, args.seed)
+    figures: dict[str, object] = {
+        "edges": len(dataset.users),
+        "users": dataset.num_users,
+        "movies": dataset.num_movies,
+        "threads": torch.get_num_threads(),
+        "generate_seconds": round(time.perf_counter() - started, 2),
+    }
+    print(f"graph: {figures['edges']:,} edges, {dataset.num_users:,} users, "
+          f"{dataset.num_movies:,} movies", flush=True)  # fmt: skip
+
+    config = PinSageConfig(seed=args.seed)
+    started = time.perf_counter()
+    trainer = PinSageTrainer(dataset, config)
+    figures["setup_seconds"] = round(time.perf_counter() - started, 2)
+
+    started = time.perf_counter()
+    importance_neighbourhoods(trainer.fit_graph, trainer.walks, seed=args.seed)
+    walk_seconds = time.perf_counter() - started
+    walkers = int((trainer.fit_graph.movie_degrees() > 0).sum()) * config.walks_per_movie
+    figures |= {
+        "walk_seconds": round(walk_seconds, 2),
+        "walks": walkers,
+        "walks_per_second": round(walkers / walk_seconds),
+        "hops_per_second": round(walkers * config.walk_length / walk_seconds),
+    }
+    print(f"walks: {walkers:,} in {walk_seconds:.1f} s", flush=True)
+
+    pairs = len(trainer.queries)
+    batches_per_epoch = -(-pairs // config.batch_size)
+    timed = batches_per_epoch if args.full_epoch else min(args.batches, batches_per_epoch)
+    started = time.perf_counter()
+    trainer.train_epoch(max_batches=timed)
+    train_seconds = time.perf_counter() - started
+    per_batch = train_seconds / timed
+    epoch_seconds = per_batch * batches_per_epoch
+    figures |= {
+        "pairs_per_epoch": pairs,
+        "batches_per_epoch": batches_per_epoch,
+        "batches_timed": timed,
+        "seconds_per_batch": round(per_batch, 4),
+        "epoch_seconds": round(epoch_seconds, 1),
+        "epoch_projected": timed < batches_per_epoch,
+        "epoch_seconds_per_million_edges": round(epoch_seconds / (figures["edges"] / 1e6), 1),
+    }
+    print(f"training: {timed} of {batches_per_epoch} batches in {train_seconds:.1f} s "
+          f"→ epoch {epoch_seconds:.0f} s", flush=True)  # fmt: skip
+
+    started = time.perf_counter()
+    trainer.embed_movies()
+    inference_seconds = time.perf_counter() - started
+    figures |= {"inference_seconds": round(inference_seconds, 2)} | peak_rss_mib()
+    print(f"inference over {dataset.num_movies:,} movies: {inference_seconds:.1f} s", flush=True)
+
+    print(json.dumps(figures, indent=2))
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(figures, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

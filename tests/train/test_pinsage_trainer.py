@@ -1,0 +1,78 @@
+"""PinSAGE training on planted communities, its batches and its user vectors."""
+
+import numpy as np
+
+from graphrec.train.config import PinSageConfig
+from graphrec.train.pinsage_batches import PairBatches, co_interaction_pairs
+from graphrec.train.pinsage_trainer import PinSageTrainer
+from graphrec.train.user_vectors import interaction_weights, user_vectors
+from tests.conftest import planted
+
+TINY = PinSageConfig(
+    dim=16, walks_per_movie=16, walk_length=4, top_t=4, hard_ranks=(4, 8), num_negatives=8,
+    batch_size=32, lr=0.02, epochs=12, patience=12, val_fraction=0.34, val_k=3, workers=0,
+)  # fmt: skip
+
+
+def test_separates_planted_communities() -> None:
+    result = PinSageTrainer(planted(), TINY).fit()
+    movies = result.movie_embeddings
+    assert movies.shape == (20, 16)
+    assert np.allclose(np.linalg.norm(movies, axis=1), 1.0, atol=1e-5)
+    similarity = movies @ movies.T
+    np.fill_diagonal(similarity, -np.inf)
+    nearest = similarity.argmax(axis=1)
+    assert ((nearest < 10) == (np.arange(20) < 10)).mean() >= 0.9
+    # A user's vector is closest to their own community's movies.
+    users = result.user_embeddings
+    block = np.arange(40) % 2 == 1
+    assert ((users @ movies.T).argmax(axis=1) >= 10).tolist() == block.tolist()
+    assert result.history[-1]["loss"] < result.history[0]["loss"]
+
+
+def test_workers_do_not_change_the_result() -> None:
+    config = TINY.model_copy(update={"epochs": 2})
+    alone = PinSageTrainer(planted(), config).fit().movie_embeddings
+    helped = PinSageTrainer(planted(), config.model_copy(update={"workers": 1})).fit()
+    assert np.array_equal(alone, helped.movie_embeddings)
+
+
+def test_batches_hold_hard_negatives_from_the_second_epoch() -> None:
+    trainer = PinSageTrainer(planted(), TINY)
+    first = PairBatches(
+        trainer.queries, trainer.positives, trainer.sampling, batch_size=16, num_hard=0,
+        epoch=1, seed=0,
+    )[0]  # fmt: skip
+    later = PairBatches(
+        trainer.queries, trainer.positives, trainer.sampling, batch_size=16, num_hard=2,
+        epoch=2, seed=0,
+    )[0]  # fmt: skip
+    assert first.hard.shape == (16, 0)
+    assert later.hard.shape == (16, 2) and bool(later.hard_mask.any())
+    targets = later.movies[: later.blocks[-1][2]]
+    query = targets[later.query]
+    positive = targets[later.positive]
+    assert len(query) == 16
+    assert not (targets[later.hard] == positive[:, None])[later.hard_mask].any()
+
+
+def test_pairs_are_a_users_nearby_ratings_in_time_order() -> None:
+    users = np.array([0, 0, 0, 1, 1])
+    movies = np.array([5, 6, 7, 8, 9])
+    times = np.array([3, 1, 2, 0, 0])
+    queries, positives = co_interaction_pairs(users, movies, times, window=1)
+    pairs = sorted(zip(queries.tolist(), positives.tolist(), strict=True))
+    assert pairs == [(6, 7), (7, 5), (8, 9)]
+    queries, _ = co_interaction_pairs(users, movies, times, window=2)
+    assert len(queries) == 4
+
+
+def test_user_vectors_weight_recent_ratings_more() -> None:
+    users, times = np.array([0, 0, 0]), np.array([10, 30, 20])
+    assert np.allclose(interaction_weights(users, times, half_life=1.0), [0.25, 1.0, 0.5])
+    movie_vectors = np.eye(3, dtype=np.float32)
+    plain = user_vectors(movie_vectors, users, np.array([0, 1, 2]), times, 2)
+    decayed = user_vectors(movie_vectors, users, np.array([0, 1, 2]), times, 2, half_life=1.0)
+    assert np.allclose(plain[0], np.ones(3) / np.sqrt(3))
+    assert decayed[0].argmax() == 1
+    assert np.all(plain[1] == 0), "a user with no ratings gets zeros"
