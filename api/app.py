@@ -9,18 +9,22 @@ from fastapi import FastAPI, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from api.routes import admin, health, items, movies, similar
+from api.routes import admin, health, items, movies, recommend, similar
 from api.settings import Settings
 from api.state import ServingState
+from graphrec.bucketing import parse_shares
+from graphrec.rankers.ranking import RANKERS
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app; ``settings`` default to the environment (``GRAPHREC_*``)."""
     settings = settings or Settings()
+    shares = parse_shares(settings.ab_shares, RANKERS)  # a bad setting fails before serving
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = settings
+        app.state.shares = shares
         app.state.serving = ServingState.load(
             settings.artifacts, settings.data_dir, settings.cold_neighbours
         )
@@ -29,7 +33,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="graphrec", version="0.1.0", lifespan=lifespan)
     app.add_exception_handler(RequestValidationError, _validation_error)
-    for module in (health, movies, similar, items, admin):
+    for module in (health, movies, similar, items, recommend, admin):
         app.include_router(module.router)
     return app
 

@@ -35,6 +35,14 @@ class SimilarResponse(BaseModel):
     model_version: str
 
 
+class RecommendResponse(BaseModel):
+    user: int
+    ranker: str  # the ranker that ordered the results ("none": recall order)
+    bucket: str | None  # the A/B variant, when the ranker was not asked for
+    results: list[ScoredMovie]
+    model_version: str
+
+
 class ReloadResponse(BaseModel):
     status: str
     model_version: str

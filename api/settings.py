@@ -21,3 +21,7 @@ class Settings(BaseSettings):
     """Existing movies averaged into a cold movie's vector (Airbnb used 3)."""
     data_dir: Path | None = None
     """Where the registry of cold movies lives (default: the artifacts folder)."""
+    ab_shares: str = "two_tower:0.5,deepfm:0.5"
+    """Traffic share per ranker for /recommend without ``ranker=``: ``name:share,...``."""
+    ab_salt: str = "graphrec-ab-1"
+    """Salt of the user-id hash that buckets users; change it to reshuffle the buckets."""

@@ -74,6 +74,12 @@ class ServingState:
         keep = ids[0] >= 0
         return scores[0][keep], ids[0][keep]
 
+    def search(self, bundle: Bundle, vector: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """Raw index search of one query, under the index lock."""
+        with self.lock:
+            scores, ids = bundle.index.search(vector, n)
+        return scores[0], ids[0]
+
     def cold_vector(self, bundle: Bundle, attributes: Attributes) -> tuple[np.ndarray, list[int]]:
         """The Airbnb-style vector of a cold movie and the ids it was averaged from."""
         rows = bundle.attributes.nearest(attributes, self.neighbours)

@@ -3,8 +3,10 @@
 Layout of ``<root>/<version>/``: ``manifest.json`` (config, dataset checksum, metrics, sha256 of
 every other file), ``movies.json`` (catalogue), ``movie_ids.npy`` / ``user_ids.npy`` (id maps),
 ``movie_embeddings.npy`` / ``user_embeddings.npy``, ``movie_features.npy``, ``attributes.npz``
-(genres, years, tag counts for cold start), ``index.faiss`` (+
-its ``.json`` info) and ``model.pt``. ``<root>/current`` is a symlink swapped with ``os.replace``.
+(genres, years, tag counts for cold start), ``index.faiss`` (+ its ``.json`` info), ``model.pt``,
+``history.npz`` (each user's training movies, CSR, which ``/recommend`` never returns),
+``ranking.npz`` (ranker features) and ``rankers.pt``. ``<root>/current`` is a symlink swapped
+with ``os.replace``.
 """
 
 from __future__ import annotations
@@ -25,12 +27,15 @@ from graphrec.catalog import Catalog
 from graphrec.coldstart import AttributeSimilarity
 from graphrec.data.dataset import MovieTable
 from graphrec.errors import BundleError
+from graphrec.graph.bipartite import BipartiteGraph
+from graphrec.rankers.features import RankingFeatures
+from graphrec.rankers.ranking import Rankers
 from index import IndexFileError, MovieIndex, sha256_file
 
 logger = logging.getLogger(__name__)
 
 #: Bumped whenever the bundle's files change; older bundles are refused with a reason.
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 CURRENT = "current"
 MANIFEST = "manifest.json"
 INDEX_FILE = "index.faiss"
@@ -43,12 +48,15 @@ class Bundle:
     path: Path
     manifest: dict[str, Any]
     catalog: Catalog
+    movie_ids: np.ndarray
     user_ids: np.ndarray
     movie_embeddings: np.ndarray
     user_embeddings: np.ndarray
     movie_features: np.ndarray
     index: MovieIndex
     attributes: AttributeSimilarity
+    history: BipartiteGraph
+    rankers: Rankers
 
     @property
     def version(self) -> str:
@@ -66,6 +74,8 @@ def write_bundle(
     index: MovieIndex,
     table: MovieTable,
     model_state: dict[str, Any],
+    history: BipartiteGraph,
+    rankers: Rankers,
     manifest: dict[str, Any],
 ) -> Path:
     """Write a new version under ``root`` and only then point ``root/current`` at it.
@@ -102,6 +112,11 @@ def write_bundle(
             tag_count=count,
         )
         torch.save(model_state, staging / "model.pt")
+        np.savez(staging / "history.npz", indptr=history.user_indptr, movies=history.user_movies)
+        f = rankers.features
+        np.savez(staging / "ranking.npz", user_dense=f.user_dense, movie_dense=f.movie_dense,
+                 num_genres=f.num_genres)  # fmt: skip
+        torch.save(rankers.state(), staging / "rankers.pt")
         index.save(staging / INDEX_FILE)
         files = {p.name: sha256_file(p) for p in sorted(staging.iterdir())}
         full_manifest = {
@@ -178,18 +193,23 @@ def load_bundle(path: Path) -> Bundle:
             version_dir / INDEX_FILE, expected_sha256=manifest["files"].get(INDEX_FILE)
         )
         catalog = Catalog.from_json(json.loads((version_dir / "movies.json").read_text()))
+        user_embeddings = np.load(version_dir / "user_embeddings.npy")
+        movie_embeddings = np.load(version_dir / "movie_embeddings.npy")
         bundle = Bundle(
             path=version_dir,
             manifest=manifest,
             catalog=catalog,
+            movie_ids=np.load(version_dir / "movie_ids.npy"),
             user_ids=np.load(version_dir / "user_ids.npy"),
-            movie_embeddings=np.load(version_dir / "movie_embeddings.npy"),
-            user_embeddings=np.load(version_dir / "user_embeddings.npy"),
+            movie_embeddings=movie_embeddings,
+            user_embeddings=user_embeddings,
             movie_features=np.load(version_dir / "movie_features.npy"),
             index=index,
             attributes=_attribute_similarity(version_dir / "attributes.npz"),
+            history=_history(version_dir / "history.npz", len(user_embeddings), len(catalog)),
+            rankers=_rankers(version_dir, user_embeddings, movie_embeddings),
         )
-    except (IndexFileError, OSError, ValueError, KeyError) as exc:
+    except (IndexFileError, OSError, ValueError, KeyError, RuntimeError) as exc:
         raise BundleError(f"{version_dir}: cannot load bundle ({exc})") from exc
     if len(bundle.movie_embeddings) != len(catalog):
         raise BundleError(f"{version_dir}: {len(catalog)} movies but "
@@ -206,6 +226,33 @@ def _attribute_similarity(path: Path) -> AttributeSimilarity:
             [str(t) for t in data["tag_names"]],
             (data["tag_movie"], data["tag_index"], data["tag_count"]),
         )
+
+
+def _history(path: Path, num_users: int, num_movies: int) -> BipartiteGraph:
+    """Each user's training movies as the user side of a CSR graph."""
+    with np.load(path) as data:
+        indptr, movies = data["indptr"], data["movies"]
+    if len(indptr) != num_users + 1:
+        raise ValueError(f"history covers {len(indptr) - 1} users, not {num_users}")
+    users = np.repeat(np.arange(num_users), np.diff(indptr))
+    return BipartiteGraph.from_interactions(users, movies, num_users, num_movies)
+
+
+def _rankers(
+    version_dir: Path, user_embeddings: np.ndarray, movie_embeddings: np.ndarray
+) -> Rankers:
+    import torch  # heavy; the serving process has it already
+
+    with np.load(version_dir / "ranking.npz") as data:
+        features = RankingFeatures(
+            user_dense=data["user_dense"],
+            movie_dense=data["movie_dense"],
+            user_embeddings=user_embeddings,
+            movie_embeddings=movie_embeddings,
+            num_genres=int(data["num_genres"]),
+        )
+    state = torch.load(version_dir / "rankers.pt", weights_only=True)
+    return Rankers.from_state(state, features)
 
 
 def _fsync_dir(path: Path) -> None:

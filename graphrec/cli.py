@@ -14,7 +14,17 @@ from graphrec.errors import ConfigError, GraphrecError
 
 #: Names `train` and `evaluate` accept; kept here so that `--help` needs no heavy import.
 TRAIN_MODELS = ("sage", "pinsage")
-MODEL_NAMES = ("pop", "itemknn", "ease", "bpr", "lightgcn", "sage", "pinsage")
+MODEL_NAMES = (
+    "pop",
+    "itemknn",
+    "ease",
+    "bpr",
+    "lightgcn",
+    "sage",
+    "pinsage",
+    "recall+two_tower",
+    "recall+deepfm",
+)
 PROTOCOL_NAMES = ("temporal", "global-temporal", "stratified", "leave-last-out")
 
 EXIT_OK, EXIT_BAD_INPUT = 0, 2

@@ -9,14 +9,13 @@ from pathlib import Path
 
 from graphrec.artifacts import write_bundle
 from graphrec.catalog import Catalog
-from graphrec.data.dataset import InteractionDataset
 from graphrec.data.loaders import load_movielens
 from graphrec.errors import ConfigError
+from graphrec.graph.bipartite import BipartiteGraph
 from graphrec.similarity import ATTRIBUTE_WEIGHT, item_vectors
 from graphrec.train.config import PinSageConfig, SageConfig
 from graphrec.train.early_stopping import EpochCallback
-from graphrec.train.pinsage_trainer import PinSageResult, PinSageTrainer
-from graphrec.train.sage_trainer import SageResult, SageTrainer
+from graphrec.train.two_stage import train_two_stage
 from index import MovieIndex
 
 logger = logging.getLogger(__name__)
@@ -51,7 +50,8 @@ def train_bundle(
         raise ConfigError(str(exc).splitlines()[-1]) from exc
     load_seconds = time.perf_counter() - started
 
-    result = _fit(dataset, config, on_epoch)
+    trained = train_two_stage(dataset, config, on_epoch=on_epoch)
+    result = trained.embeddings
     train_seconds = time.perf_counter() - started - load_seconds
 
     vectors = item_vectors(result.movie_embeddings, result.features)
@@ -64,11 +64,13 @@ def train_bundle(
         "best_epoch": result.best_epoch,
         f"val_recall@{config.val_k}": round(result.best_validation, 5),
     }
+    rankers = {name: figures for name, figures in trained.rankers.figures.items()}
     manifest = {
         "model": model,
         "config": config.model_dump(),
         "dataset": dataset.describe(),
         "metrics": figures,
+        "rankers": rankers,
         "history": result.history,
         "index": asdict(index.info) | {"attribute_weight": ATTRIBUTE_WEIGHT},
     }
@@ -82,16 +84,10 @@ def train_bundle(
         index=index,
         table=dataset.movie_table,
         model_state=result.model.state_dict(),
+        history=BipartiteGraph.from_interactions(
+            dataset.users, dataset.movies, dataset.num_users, dataset.num_movies
+        ),
+        rankers=trained.rankers,
         manifest=manifest,
     )
     return path, figures
-
-
-def _fit(
-    dataset: InteractionDataset,
-    config: PinSageConfig | SageConfig,
-    on_epoch: EpochCallback | None,
-) -> PinSageResult | SageResult:
-    if isinstance(config, PinSageConfig):
-        return PinSageTrainer(dataset, config).fit(on_epoch)
-    return SageTrainer(dataset, config).fit(on_epoch)

@@ -69,6 +69,9 @@ def test_train_serve_query(tmp_path: Path) -> None:
         assert _get(f"{base}/similar/999999")[0] == 404
         assert _get(f"{base}/similar/1?k=0")[0] == 422
         assert _get(f"{base}/movies/260")[1]["title"].startswith("Star Wars")
+        status, body = _get(f"{base}/recommend/1?k=5&ranker=deepfm")
+        assert status == 200 and body["ranker"] == "deepfm" and len(body["results"]) == 5
+        assert _get(f"{base}/recommend/999999")[0] == 404
     finally:
         server.send_signal(signal.SIGINT)
         try:

@@ -48,6 +48,10 @@ class Recommender(ABC):
     def score_items(self, movies: np.ndarray) -> torch.Tensor:
         """``(len(movies), num_movies)`` similarity of each query movie to every movie."""
 
+    def held_out_figures(self, test: InteractionDataset) -> dict[str, float]:
+        """Model-specific figures on the test side (a ranker's AUC and log loss); none here."""
+        return {}
+
 
 class EmbeddingRecommender(Recommender, ABC):
     """A model that ends with one vector per user and per movie: dot for users, cosine for items."""

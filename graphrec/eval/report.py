@@ -28,7 +28,8 @@ def format_table(results: Results, k: int) -> str:
     for name, figures in results.items():
         cells = [f"{figures[h]:>{max(len(h), 8)}.4f}" for h in heads[:-1]]
         cells.append(f"{figures[heads[-1]]:>{len(heads[-1])}.1f}")
-        lines.append("  ".join([f"{name:<{width}}", *cells]))
+        extra = [f"{key} {value:.4f}" for key, value in figures.items() if key not in heads]
+        lines.append("  ".join([f"{name:<{width}}", *cells, *extra]))
     return "\n".join(lines)
 
 
@@ -38,7 +39,12 @@ def document(dataset: InteractionDataset, split: Split, k: int, results: Results
         "dataset": dataset.describe(),
         "protocol": split.protocol,
         "k": k,
-        "results": {name: {h: figures[h] for h in columns(k)} for name, figures in results.items()},
+        # Model-specific figures (a ranker's auc, logloss) follow the fixed columns.
+        "results": {
+            name: {h: figures[h] for h in columns(k)}
+            | {key: value for key, value in figures.items() if key not in columns(k)}
+            for name, figures in results.items()
+        },
     }
 
 

@@ -70,6 +70,7 @@ def evaluate_model(
     )
     figures[f"next_item_hit@{k}"] = hit_rate(similar, targets.first_test_movie)
     figures["train_seconds"] = round(train_seconds, 3)
+    figures |= model.held_out_figures(split.test)
     return figures, recs
 
 

@@ -114,8 +114,9 @@ def importance_neighbourhoods(
     config = config or WalkConfig()
     rng = np.random.default_rng(seed)
     num_movies = graph.num_movies
-    ranked = np.full((num_movies, config.pool_size), -1, dtype=np.int64)
-    counts = np.zeros((num_movies, config.pool_size), dtype=np.int64)
+    # int32 halves the two largest arrays of a big catalogue (movies x pool_size each).
+    ranked = np.full((num_movies, config.pool_size), -1, dtype=np.int32)
+    counts = np.zeros((num_movies, config.pool_size), dtype=np.int32)
     for first in range(0, num_movies, config.chunk):
         starts = np.arange(first, min(first + config.chunk, num_movies))
         source, visited = walk_visits(graph, starts, config, rng)

@@ -96,7 +96,8 @@ class PinSageEncoder(nn.Module):
         self.num_movies = num_movies
         self.feature_dim = feature_dim
         self.dim = dim
-        self.movie_embedding = nn.Embedding(num_movies, dim)
+        # Sparse gradients: a step touches only the batch's rows, not the whole catalogue.
+        self.movie_embedding = nn.Embedding(num_movies, dim, sparse=True)
         self.attribute_projection = nn.Linear(feature_dim, dim)
         self.convs = nn.ModuleList(PinSageConv(dim, dim) for _ in range(num_layers))
         self.head = nn.Sequential(nn.Linear(dim, dim), nn.ReLU(), nn.Linear(dim, dim))

@@ -9,6 +9,7 @@ movies' vectors, so a user's recall is one inner-product search.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -107,7 +108,11 @@ class PinSageTrainer:
         self.model = PinSageEncoder(
             dataset.num_movies, self.features.shape[1], config.dim, config.num_layers
         )
-        self.optimizer = torch.optim.Adam(self.model.parameters(), lr=config.lr)
+        dense = [p for n, p in self.model.named_parameters() if not n.startswith("movie_embedding")]
+        self.optimizers: list[torch.optim.Optimizer] = [
+            torch.optim.Adam(dense, lr=config.lr),
+            torch.optim.SparseAdam(list(self.model.movie_embedding.parameters()), lr=config.lr),
+        ]
         self.epoch = 0
 
     def _graph(self, mask: np.ndarray) -> BipartiteGraph:
@@ -137,9 +142,11 @@ class PinSageTrainer:
             if max_batches is not None and steps >= max_batches:
                 break
             loss = self._loss(batch)
-            self.optimizer.zero_grad()
+            for optimizer in self.optimizers:
+                optimizer.zero_grad()
             loss.backward()
-            self.optimizer.step()
+            for optimizer in self.optimizers:
+                optimizer.step()
             total += loss.item()
             steps += 1
         return {"loss": total / max(steps, 1)}

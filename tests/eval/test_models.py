@@ -8,12 +8,23 @@ import pytest
 
 from graphrec.data.dataset import InteractionDataset
 from graphrec.eval.models import MODELS
+from graphrec.eval.models.two_stage import RecallThenRank
 from graphrec.eval.recommender import Recommender
 from graphrec.train import SageConfig
+from graphrec.train.config import PinSageConfig
 from graphrec.train.pairwise import PairwiseConfig
+from graphrec.train.ranker_training import RankerConfig
 from tests.conftest import planted
 
-COMMUNITY_MODELS = ["itemknn", "ease", "bpr", "lightgcn", "sage"]
+TINY_PINSAGE = {
+    "dim": 16, "walks_per_movie": 16, "walk_length": 4, "top_t": 4, "hard_ranks": (4, 8),
+    "num_negatives": 8, "batch_size": 32, "lr": 0.02, "epochs": 12, "patience": 12,
+    "val_k": 3, "workers": 0,
+}  # fmt: skip
+
+COMMUNITY_MODELS = [
+    "itemknn", "ease", "bpr", "lightgcn", "sage", "pinsage", "recall+two_tower", "recall+deepfm",
+]  # fmt: skip
 
 
 def _model(name: str) -> Recommender:
@@ -24,6 +35,12 @@ def _model(name: str) -> Recommender:
         update = {"batch_size": 64, "lr": 0.05 if isinstance(config, PairwiseConfig) else 0.02,
                   "epochs": 30, "val_k": 3}  # fmt: skip
         model.config = config.model_copy(update=update)  # type: ignore[attr-defined]
+    if isinstance(model, RecallThenRank):
+        # a third of each user's ratings label the ranker; small data needs many small steps
+        model.config = model.config.model_copy(update={"val_fraction": 0.34})
+        model.ranker_config = RankerConfig(epochs=40, lr=0.02, batch_size=64, patience=40)
+    if isinstance(config, PinSageConfig):
+        model.config = config.model_copy(update=TINY_PINSAGE)  # type: ignore[attr-defined]
     return model
 
 

@@ -7,10 +7,33 @@ from graphrec.eval.models.lightgcn import LightGCN
 from graphrec.eval.models.pinsage import PinSage
 from graphrec.eval.models.pop import Popularity
 from graphrec.eval.models.sage import Sage
+from graphrec.eval.models.two_stage import RecallDeepFM, RecallTwoTower
 from graphrec.eval.recommender import Recommender
 
 MODELS: dict[str, type[Recommender]] = {
-    model.name: model for model in (Popularity, ItemKNN, EASE, BPRMF, LightGCN, Sage, PinSage)
+    model.name: model
+    for model in (
+        Popularity,
+        ItemKNN,
+        EASE,
+        BPRMF,
+        LightGCN,
+        Sage,
+        PinSage,
+        RecallTwoTower,
+        RecallDeepFM,
+    )
 }
 
-__all__ = ["BPRMF", "EASE", "MODELS", "ItemKNN", "LightGCN", "PinSage", "Popularity", "Sage"]
+__all__ = [
+    "BPRMF",
+    "EASE",
+    "MODELS",
+    "ItemKNN",
+    "LightGCN",
+    "PinSage",
+    "Popularity",
+    "RecallDeepFM",
+    "RecallTwoTower",
+    "Sage",
+]

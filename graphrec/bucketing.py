@@ -1,0 +1,42 @@
+"""Deterministic A/B buckets: a salted hash of the user id picks a ranker by traffic share."""
+
+from __future__ import annotations
+
+import hashlib
+
+from graphrec.errors import ConfigError
+
+
+def parse_shares(text: str, allowed: tuple[str, ...]) -> dict[str, float]:
+    """``"two_tower:0.5,deepfm:0.5"`` → ``{"two_tower": 0.5, "deepfm": 0.5}``, checked."""
+    shares: dict[str, float] = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        name, _, value = part.partition(":")
+        name = name.strip()
+        if name not in allowed:
+            raise ConfigError(
+                f"A/B shares: unknown ranker {name!r}; available: {', '.join(allowed)}"
+            )
+        try:
+            share = float(value)
+        except ValueError:
+            raise ConfigError(f"A/B shares: {part!r} is not name:share") from None
+        if share < 0:
+            raise ConfigError(f"A/B shares: negative share for {name}")
+        shares[name] = share
+    total = sum(shares.values())
+    if not shares or total <= 0:
+        raise ConfigError("A/B shares: give at least one ranker a positive share")
+    return {name: share / total for name, share in shares.items()}
+
+
+def bucket_of(user_id: int, shares: dict[str, float], salt: str) -> str:
+    """The variant of ``user_id``: same id, salt and shares → same variant, on any machine."""
+    digest = hashlib.sha256(f"{salt}:{user_id}".encode()).digest()
+    point = int.from_bytes(digest[:8], "big") / 2.0**64
+    cumulative = 0.0
+    for name, share in shares.items():
+        cumulative += share
+        if point < cumulative:
+            return name
+    return next(reversed(shares))

@@ -1,0 +1,102 @@
+"""Ranking features from training interactions only: user, movie, and their crossings.
+
+Everything here is computed from the interactions passed in, which must be the training side,
+so no later rating can reach a feature (a test plants one and checks).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.sparse import csr_matrix
+
+from graphrec.data.dataset import MovieTable
+
+#: Leading scalar columns of ``user_dense`` and ``movie_dense``; genre columns follow.
+USER_SCALARS, MOVIE_SCALARS = 3, 4
+#: Years are centred and scaled so that a 30-year gap is 1.
+YEAR_CENTRE, YEAR_SCALE = 1990.0, 30.0
+
+
+@dataclass(frozen=True)
+class RankingFeatures:
+    """Dense features per user and per movie, plus the graph embeddings.
+
+    Attributes:
+        user_dense: ``(num_users, 3 + G)``: log rating count, centred mean rating, mean year of
+            their movies, favourite-genre distribution.
+        movie_dense: ``(num_movies, 4 + G)``: scaled year, missing-year flag, log popularity,
+            centred mean rating, genres multi-hot.
+        user_embeddings: ``(num_users, d)`` graph embeddings.
+        movie_embeddings: ``(num_movies, d)`` graph embeddings.
+        num_genres: ``G``.
+    """
+
+    user_dense: np.ndarray
+    movie_dense: np.ndarray
+    user_embeddings: np.ndarray
+    movie_embeddings: np.ndarray
+    num_genres: int
+
+    @classmethod
+    def build(
+        cls,
+        table: MovieTable,
+        users: np.ndarray,
+        movies: np.ndarray,
+        ratings: np.ndarray,
+        user_embeddings: np.ndarray,
+        movie_embeddings: np.ndarray,
+    ) -> RankingFeatures:
+        """From training interactions ``(users, movies, ratings)`` and trained embeddings."""
+        num_users, num_movies = len(user_embeddings), len(movie_embeddings)
+        global_mean = float(ratings.mean()) if len(ratings) else 0.0
+        genres = table.genres.astype(np.float32)
+        years = table.years.astype(np.float32)
+        known = years > 0
+        scaled_year = np.where(known, (years - YEAR_CENTRE) / YEAR_SCALE, 0.0).astype(np.float32)
+
+        movie_count = np.bincount(movies, minlength=num_movies).astype(np.float32)
+        movie_mean = _mean(movies, ratings, movie_count, global_mean)
+        movie_dense = np.column_stack(
+            [scaled_year, ~known, np.log1p(movie_count) / 5.0, movie_mean, genres]
+        ).astype(np.float32)
+
+        user_count = np.bincount(users, minlength=num_users).astype(np.float32)
+        user_mean = _mean(users, ratings, user_count, global_mean)
+        rated = csr_matrix(
+            (np.ones(len(users), np.float32), (users, movies)), shape=(num_users, num_movies)
+        )
+        genre_mass = np.asarray(rated @ genres)
+        genre_share = genre_mass / np.maximum(genre_mass.sum(axis=1, keepdims=True), 1e-9)
+        dated = np.asarray(rated @ known.astype(np.float32))
+        mean_year = np.asarray(rated @ scaled_year) / np.maximum(dated, 1.0)
+        user_dense = np.column_stack(
+            [np.log1p(user_count) / 5.0, user_mean, mean_year, genre_share]
+        ).astype(np.float32)
+        return cls(
+            user_dense=user_dense,
+            movie_dense=movie_dense,
+            user_embeddings=user_embeddings.astype(np.float32),
+            movie_embeddings=movie_embeddings.astype(np.float32),
+            num_genres=genres.shape[1],
+        )
+
+    def cross(self, users: np.ndarray, movies: np.ndarray) -> np.ndarray:
+        """``(n, 3)``: genre match, year distance, and graph-embedding dot product of each pair."""
+        user_genres = self.user_dense[users, USER_SCALARS:]
+        movie_genres = self.movie_dense[movies, MOVIE_SCALARS:]
+        match = (user_genres * movie_genres).sum(axis=1) / np.maximum(movie_genres.sum(axis=1), 1)
+        dated = self.movie_dense[movies, 1] == 0
+        gap = np.abs(self.user_dense[users, 2] - self.movie_dense[movies, 0])
+        distance = np.where(dated, gap, 0.0)
+        dot = (self.user_embeddings[users] * self.movie_embeddings[movies]).sum(axis=1)
+        return np.column_stack([match, distance, dot]).astype(np.float32)
+
+
+def _mean(
+    index: np.ndarray, ratings: np.ndarray, counts: np.ndarray, fallback: float
+) -> np.ndarray:
+    sums = np.bincount(index, weights=ratings, minlength=len(counts))
+    return (np.where(counts > 0, sums / np.maximum(counts, 1), fallback) - fallback) / 2.0

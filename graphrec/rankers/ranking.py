@@ -1,0 +1,88 @@
+"""Both trained rankers with the features they read: scoring, and the state a bundle stores."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import torch
+from torch import Tensor, nn
+
+from graphrec.rankers.features import RankingFeatures
+from graphrec.rankers.models import DeepFM, PairInputs, TwoTower
+
+#: Ranker names, as `/recommend?ranker=` and the bundle take them.
+RANKERS = ("two_tower", "deepfm")
+
+
+@dataclass
+class Rankers:
+    """Both trained rankers and the features they read."""
+
+    features: RankingFeatures
+    models: dict[str, nn.Module]
+    figures: dict[str, dict[str, float]] = field(default_factory=dict)
+
+    def inputs(self, users: np.ndarray, movies: np.ndarray) -> PairInputs:
+        f = self.features
+        return PairInputs(
+            users=torch.from_numpy(users),
+            movies=torch.from_numpy(movies),
+            user_dense=torch.from_numpy(f.user_dense[users]),
+            movie_dense=torch.from_numpy(f.movie_dense[movies]),
+            user_embedding=torch.from_numpy(f.user_embeddings[users]),
+            movie_embedding=torch.from_numpy(f.movie_embeddings[movies]),
+            cross=torch.from_numpy(f.cross(users, movies)),
+        )
+
+    @torch.no_grad()
+    def score(self, name: str, users: np.ndarray, movies: np.ndarray) -> np.ndarray:
+        """Logit of each (user, movie) pair under ranker ``name``."""
+        model = self.models[name]
+        model.eval()
+        return np.asarray(model(self.inputs(users, movies)).numpy())
+
+    def state(self) -> dict[str, Any]:
+        """What the bundle stores: weights and the shapes to rebuild the modules."""
+        f = self.features
+        return {
+            "shapes": {
+                "num_users": len(f.user_embeddings),
+                "num_movies": len(f.movie_embeddings),
+                "dim": f.user_embeddings.shape[1],
+                "user_dense": f.user_dense.shape[1],
+                "movie_dense": f.movie_dense.shape[1],
+                "num_genres": f.num_genres,
+            },
+            "weights": {name: model.state_dict() for name, model in self.models.items()},
+            "figures": self.figures,
+        }
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any], features: RankingFeatures) -> Rankers:
+        s = state["shapes"]
+        models = build_models(
+            torch.zeros(s["num_users"], s["dim"]),
+            torch.zeros(s["num_movies"], s["dim"]),
+            s["user_dense"],
+            s["movie_dense"],
+            s["num_genres"],
+        )
+        for name, model in models.items():
+            model.load_state_dict(state["weights"][name])
+        return cls(features=features, models=models, figures=state.get("figures", {}))
+
+
+def build_models(
+    user_embeddings: Tensor,
+    movie_embeddings: Tensor,
+    user_dense: int,
+    movie_dense: int,
+    num_genres: int,
+) -> dict[str, nn.Module]:
+    scalars = (user_dense - num_genres) + (movie_dense - num_genres) + 3
+    return {
+        "two_tower": TwoTower(user_embeddings, movie_embeddings, user_dense, movie_dense),
+        "deepfm": DeepFM(user_embeddings.shape[1], scalars, num_genres),
+    }

@@ -1,0 +1,174 @@
+"""Training the rankers on recall candidates: who chose which candidate, learned with BCE.
+
+Labels come from each user's latest ratings of the training side (the same slice embedding
+training validates on); features and candidates come from the earlier ratings, so a label is
+never also an input. Label = the user rated the movie, whatever the rating: the evaluation
+counts every held-out interaction as relevant (DESIGN.md), and a ranker trained on "liked"
+only (>= 3.5) would learn a different target from the one it is scored on.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from graphrec.graph.bipartite import BipartiteGraph
+from graphrec.rankers.features import RankingFeatures
+from graphrec.rankers.ranking import RANKERS, Rankers, build_models
+from graphrec.train.topk import edge_membership, top_k_excluding
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RankerConfig:
+    """Candidates per user, negatives per user, and the optimiser."""
+
+    candidates: int = 200
+    hard_negatives: int = 30
+    random_negatives: int = 10
+    epochs: int = 15
+    batch_size: int = 1024
+    lr: float = 0.003
+    validation_users: float = 0.1
+    patience: int = 3
+
+
+def recall_candidates(
+    features: RankingFeatures, exclude: BipartiteGraph, users: np.ndarray, n: int
+) -> np.ndarray:
+    """``(len(users), n)`` movies by embedding score, leaving out the user's ``exclude`` edges."""
+    user_vectors = torch.from_numpy(features.user_embeddings)
+    movie_vectors = torch.from_numpy(features.movie_embeddings)
+    return top_k_excluding(
+        lambda batch: user_vectors[torch.from_numpy(batch)] @ movie_vectors.T, exclude, n, users
+    )
+
+
+def labelled_pairs(
+    candidates: np.ndarray,
+    users: np.ndarray,
+    labels: BipartiteGraph,
+    config: RankerConfig,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Positives (every labelled movie) and negatives (unchosen candidates, random movies)."""
+    chosen = edge_membership(labels, users, candidates)
+    label_users, label_movies = labels.edge_arrays()
+    keep = np.isin(label_users, users)
+    pos_users, pos_movies = label_users[keep], label_movies[keep]
+    # Hard negatives: candidates the user did not choose, a random subset per user.
+    noise = np.where(chosen, np.inf, rng.random(candidates.shape))
+    picked = np.argsort(noise, axis=1)[:, : config.hard_negatives]
+    hard_users = np.repeat(users, picked.shape[1])
+    hard_movies = np.take_along_axis(candidates, picked, axis=1).ravel()
+    ok = ~np.take_along_axis(chosen, picked, axis=1).ravel()
+    random_users = np.repeat(users, config.random_negatives)
+    random_movies = rng.integers(0, labels.num_movies, len(random_users))
+    random_ok = ~edge_membership(labels, random_users, random_movies[:, None])[:, 0]
+    pair_users = np.concatenate([pos_users, hard_users[ok], random_users[random_ok]])
+    pair_movies = np.concatenate([pos_movies, hard_movies[ok], random_movies[random_ok]])
+    target = np.concatenate([np.ones(len(pos_users)), np.zeros(ok.sum() + random_ok.sum())])
+    return pair_users, pair_movies, target.astype(np.float32)
+
+
+def fit_rankers(
+    features: RankingFeatures,
+    fit: BipartiteGraph,
+    labels: BipartiteGraph,
+    config: RankerConfig | None = None,
+    *,
+    seed: int = 0,
+) -> Rankers:
+    """Train both rankers on candidates recalled from ``fit`` and labelled by ``labels``.
+
+    A share of users is held apart for early stopping and for the AUC and log loss reported.
+    """
+    config = config or RankerConfig()
+    rng = np.random.default_rng(seed)
+    torch.manual_seed(seed)
+    users = np.flatnonzero(labels.user_degrees() > 0)
+    candidates = recall_candidates(features, fit, users, config.candidates)
+    pairs = labelled_pairs(candidates, users, labels, config, rng)
+    held = rng.random(len(users)) < config.validation_users
+    held_users = np.isin(pairs[0], users[held])
+    rankers = Rankers(
+        features=features,
+        models=build_models(
+            torch.from_numpy(features.user_embeddings),
+            torch.from_numpy(features.movie_embeddings),
+            features.user_dense.shape[1],
+            features.movie_dense.shape[1],
+            features.num_genres,
+        ),
+    )
+    train = tuple(a[~held_users] for a in pairs)
+    validation = tuple(a[held_users] for a in pairs)
+    for name in RANKERS:
+        rankers.figures[name] = _fit_one(rankers, name, train, validation, config, rng)
+        logger.info("ranker %s: %s", name, rankers.figures[name])
+    return rankers
+
+
+def _fit_one(
+    rankers: Rankers,
+    name: str,
+    train: tuple[np.ndarray, ...],
+    validation: tuple[np.ndarray, ...],
+    config: RankerConfig,
+    rng: np.random.Generator,
+) -> dict[str, float]:
+    model = rankers.models[name]
+    optimizer = torch.optim.Adam(model.parameters(), lr=config.lr)
+    users, movies, target = train
+    best: dict[str, float] = {}
+    best_state, waited = None, 0
+    for epoch in range(1, config.epochs + 1):
+        model.train()
+        order = rng.permutation(len(users))
+        for start in range(0, len(order), config.batch_size):
+            batch = order[start : start + config.batch_size]
+            logits = model(rankers.inputs(users[batch], movies[batch]))
+            loss = F.binary_cross_entropy_with_logits(logits, torch.from_numpy(target[batch]))
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+        if len(validation[0]) == 0:  # nothing held apart: keep the last epoch
+            best = {"epoch": epoch}
+            continue
+        figures = pair_figures(rankers.score(name, validation[0], validation[1]), validation[2])
+        if figures["logloss"] < best.get("logloss", np.inf):
+            best, waited = figures | {"epoch": epoch}, 0
+            best_state = copy.deepcopy(model.state_dict())
+        else:
+            waited += 1
+            if waited >= config.patience:
+                break
+    if best_state is not None:
+        model.load_state_dict(best_state)
+    return best
+
+
+def pair_figures(logits: np.ndarray, target: np.ndarray) -> dict[str, float]:
+    """AUC (rank statistic, ties averaged) and mean log loss of logits against 0/1 targets."""
+    positives, negatives = target == 1, target == 0
+    if not positives.any() or not negatives.any():
+        return {"auc": float("nan"), "logloss": float("nan")}
+    order = np.argsort(logits, kind="stable")
+    ranks = np.empty(len(logits), dtype=np.float64)
+    sorted_logits = logits[order]
+    # Average rank over ties, vectorised: each value's first and last position.
+    first = np.searchsorted(sorted_logits, sorted_logits, side="left")
+    last = np.searchsorted(sorted_logits, sorted_logits, side="right")
+    ranks[order] = (first + last + 1) / 2.0
+    n_pos, n_neg = positives.sum(), negatives.sum()
+    auc = (ranks[positives].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg)
+    loss = F.binary_cross_entropy_with_logits(
+        torch.from_numpy(logits.astype(np.float32)), torch.from_numpy(target.astype(np.float32))
+    )
+    return {"auc": round(float(auc), 4), "logloss": round(float(loss), 4)}

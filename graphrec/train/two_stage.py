@@ -1,0 +1,86 @@
+"""Recall embeddings, then rankers trained on their candidates: what `graphrec train` stores.
+
+The rankers learn from each user's latest training ratings (the embedding trainer's validation
+slice) with features and embeddings computed over the earlier ratings only. For serving and
+evaluation the features are rebuilt over all training ratings with the final embeddings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from graphrec.data.dataset import InteractionDataset
+from graphrec.data.splits import per_user_latest
+from graphrec.graph.bipartite import BipartiteGraph
+from graphrec.rankers.features import RankingFeatures
+from graphrec.rankers.ranking import Rankers
+from graphrec.train.config import PinSageConfig, SageConfig
+from graphrec.train.early_stopping import EpochCallback
+from graphrec.train.pinsage_trainer import PinSageResult, PinSageTrainer
+from graphrec.train.ranker_training import RankerConfig, fit_rankers
+from graphrec.train.sage_trainer import SageResult, SageTrainer
+
+#: (user, movie) embedding matrices.
+Embeddings = tuple[np.ndarray, np.ndarray]
+
+
+@dataclass
+class TwoStage:
+    """Recall embeddings and rankers whose features match them."""
+
+    embeddings: SageResult | PinSageResult
+    rankers: Rankers
+
+
+def train_two_stage(
+    dataset: InteractionDataset,
+    config: SageConfig | PinSageConfig,
+    ranker_config: RankerConfig | None = None,
+    on_epoch: EpochCallback | None = None,
+) -> TwoStage:
+    """Train the embedding model named by ``config``'s type, then both rankers on its recall."""
+    result: SageResult | PinSageResult
+    if isinstance(config, PinSageConfig):
+        pinsage = PinSageTrainer(dataset, config)
+        result = pinsage.fit(on_epoch)
+        movies = pinsage.embed_movies()  # best weights, fitting-graph neighbourhoods
+        early: Embeddings = (pinsage.embed_users(movies, pinsage.fit_mask), movies)
+    else:
+        sage = SageTrainer(dataset, config)
+        result = sage.fit(on_epoch)
+        early = sage.embed()  # best weights, fitting graph only
+    label_mask = per_user_latest(dataset.users, dataset.timestamps, config.val_fraction)
+    final = (result.user_embeddings, result.movie_embeddings)
+    rankers = train_rankers(dataset, label_mask, early, final, ranker_config, seed=config.seed)
+    return TwoStage(embeddings=result, rankers=rankers)
+
+
+def train_rankers(
+    dataset: InteractionDataset,
+    label_mask: np.ndarray,
+    early: Embeddings,
+    final: Embeddings,
+    config: RankerConfig | None = None,
+    *,
+    seed: int = 0,
+) -> Rankers:
+    """Fit both rankers on ``label_mask`` ratings; return them with all-training features.
+
+    Args:
+        label_mask: Interactions that are labels; every other one is an input.
+        early: Embeddings computed without the label interactions.
+        final: Embeddings over all training interactions (what serving recalls with).
+    """
+    d = dataset
+    inputs = RankingFeatures.build(
+        d.movie_table, d.users[~label_mask], d.movies[~label_mask], d.ratings[~label_mask], *early
+    )
+    fit_graph, label_graph = (
+        BipartiteGraph.from_interactions(d.users[m], d.movies[m], d.num_users, d.num_movies)
+        for m in (~label_mask, label_mask)
+    )
+    rankers = fit_rankers(inputs, fit_graph, label_graph, config, seed=seed)
+    rankers.features = RankingFeatures.build(d.movie_table, d.users, d.movies, d.ratings, *final)
+    return rankers

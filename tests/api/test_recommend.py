@@ -1,0 +1,75 @@
+"""GET /recommend: recall then rank, never a rated movie, exactly k, A/B buckets."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from api.settings import Settings
+from graphrec.artifacts import load_bundle
+from graphrec.errors import ConfigError
+
+
+@pytest.fixture(scope="module")
+def client(small_bundle: Path):
+    with TestClient(create_app(Settings(artifacts=small_bundle))) as test_client:
+        yield test_client
+
+
+def rated_by(small_bundle: Path, user_id: int) -> set[int]:
+    bundle = load_bundle(small_bundle)
+    row = int(np.searchsorted(bundle.user_ids, user_id))
+    h = bundle.history
+    return set(
+        bundle.movie_ids[h.user_movies[h.user_indptr[row] : h.user_indptr[row + 1]]].tolist()
+    )
+
+
+@pytest.mark.parametrize("ranker", ["two_tower", "deepfm", "none"])
+def test_exactly_k_unrated_movies(client: TestClient, small_bundle: Path, ranker: str) -> None:
+    user_ids = load_bundle(small_bundle).user_ids[:5]
+    for user_id in user_ids.tolist():
+        body = client.get(f"/recommend/{user_id}", params={"k": 25, "ranker": ranker}).json()
+        ids = [r["id"] for r in body["results"]]
+        assert len(ids) == 25 and len(set(ids)) == 25
+        assert not set(ids) & rated_by(small_bundle, user_id)
+        assert body["ranker"] == ranker and body["bucket"] is None
+        scores = [r["score"] for r in body["results"]]
+        assert scores == sorted(scores, reverse=True)
+        assert {"id", "title", "genres", "score"} <= set(body["results"][0])
+
+
+def test_without_a_ranker_the_bucket_decides_and_stays(
+    client: TestClient, small_bundle: Path
+) -> None:
+    user_id = int(load_bundle(small_bundle).user_ids[0])
+    first = client.get(f"/recommend/{user_id}").json()
+    assert first["bucket"] in ("two_tower", "deepfm") and first["ranker"] == first["bucket"]
+    assert client.get(f"/recommend/{user_id}").json() == first
+
+
+def test_rankers_reorder_the_recall(client: TestClient, small_bundle: Path) -> None:
+    user_id = int(load_bundle(small_bundle).user_ids[1])
+    orders = {
+        ranker: [r["id"] for r in client.get(f"/recommend/{user_id}",
+                                             params={"k": 20, "ranker": ranker}).json()["results"]]
+        for ranker in ("none", "two_tower", "deepfm")
+    }  # fmt: skip
+    assert orders["two_tower"] != orders["none"] or orders["deepfm"] != orders["none"]
+
+
+@pytest.mark.parametrize(
+    ("path", "code"),
+    [("/recommend/999999", 404), ("/recommend/1?k=0", 422), ("/recommend/1?ranker=bogus", 422)],
+)
+def test_bad_requests(client: TestClient, path: str, code: int) -> None:
+    response = client.get(path)
+    assert response.status_code == code
+    assert isinstance(response.json()["detail"], str)
+
+
+def test_bad_shares_stop_the_server_before_it_starts(small_bundle: Path) -> None:
+    with pytest.raises(ConfigError, match="unknown ranker"):
+        create_app(Settings(artifacts=small_bundle, ab_shares="bogus:1"))
