@@ -1,4 +1,4 @@
-"""Serving figures: `/similar` latency over real HTTP, and FAISS index build times.
+"""Serving figures: `/similar` and `/recommend` latency over real HTTP, FAISS build times.
 
 Starts `graphrec serve` on a free loopback port over an existing bundle, sends a bounded number of
 sequential requests for random catalogue movies, and reports latency quantiles; then times index
@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from graphrec.artifacts import load_bundle
+from graphrec.artifacts import Bundle, load_bundle
 from graphrec.similarity import item_vectors
 from index import MovieIndex
 
@@ -39,7 +39,7 @@ def main() -> None:
     report: dict[str, object] = {
         "bundle": bundle.version,
         "train": bundle.manifest.get("metrics", {}),
-        "similar_latency_ms": _latency(args.artifacts, bundle.catalog.ids, args.requests, args.k),
+        **_latencies(args.artifacts, bundle, args.requests, args.k),
         "index_build": _index_builds(
             item_vectors(bundle.movie_embeddings, bundle.movie_features), args.synthetic
         ),
@@ -51,7 +51,20 @@ def main() -> None:
         args.json.write_text(text + "\n")
 
 
-def _latency(artifacts: Path, movie_ids: list[int], requests: int, k: int) -> dict[str, float]:
+def _latencies(artifacts: Path, bundle: Bundle, requests: int, k: int) -> dict[str, object]:
+    """Latency of /similar and of /recommend with each ranker, one server, sequential requests."""
+    rng = np.random.default_rng(0)
+    movies = rng.choice(bundle.catalog.ids, size=requests)
+    users = rng.choice(bundle.user_ids, size=requests)
+    paths = {"similar_latency_ms": [f"/similar/{m}?k={k}" for m in movies]}
+    for ranker in ("none", "two_tower", "deepfm"):
+        paths[f"recommend_{ranker}_latency_ms"] = [
+            f"/recommend/{u}?k={k}&ranker={ranker}" for u in users
+        ]
+    return _latency(artifacts, paths)
+
+
+def _latency(artifacts: Path, paths: dict[str, list[str]]) -> dict[str, object]:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = int(sock.getsockname()[1])
@@ -62,22 +75,27 @@ def _latency(artifacts: Path, movie_ids: list[int], requests: int, k: int) -> di
     )  # fmt: skip
     try:
         connection = _connect(port, server)
-        rng = np.random.default_rng(0)
-        timings = []
-        for movie_id in rng.choice(movie_ids, size=requests):
-            started = time.perf_counter()
-            connection.request("GET", f"/similar/{movie_id}?k={k}")
-            response = connection.getresponse()
-            response.read()
-            timings.append((time.perf_counter() - started) * 1000)
-            if response.status != 200:
-                raise RuntimeError(f"/similar/{movie_id} answered {response.status}")
+        report: dict[str, object] = {}
+        for name, urls in paths.items():
+            timings = []
+            for url in urls:
+                started = time.perf_counter()
+                connection.request("GET", url)
+                response = connection.getresponse()
+                response.read()
+                timings.append((time.perf_counter() - started) * 1000)
+                if response.status != 200:
+                    raise RuntimeError(f"{url} answered {response.status}")
+            report[name] = _percentiles(np.array(timings))
     finally:
         server.terminate()
         server.wait(timeout=20)
-    values = np.array(timings)
+    return report
+
+
+def _percentiles(values: np.ndarray) -> dict[str, float]:
     return {
-        "requests": requests,
+        "requests": len(values),
         "p50": round(float(np.percentile(values, 50)), 3),
         "p95": round(float(np.percentile(values, 95)), 3),
         "p99": round(float(np.percentile(values, 99)), 3),

@@ -88,9 +88,11 @@ class PinSageTrainer:
             top_t=config.top_t,
             pool_size=max(config.hard_ranks[1], config.top_t),
         )
+        started = time.perf_counter()
         self.neighbourhoods = importance_neighbourhoods(
             self.fit_graph, self.walks, seed=config.seed
         )
+        self.walk_seconds = time.perf_counter() - started
         self.sampling = Sampling(
             neighbourhoods=self.neighbourhoods,
             features=self.features,

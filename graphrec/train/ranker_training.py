@@ -30,13 +30,18 @@ class RankerConfig:
     """Candidates per user, negatives per user, and the optimiser."""
 
     candidates: int = 200
-    hard_negatives: int = 30
-    random_negatives: int = 10
-    epochs: int = 15
+    hard_negatives: int = 60
+    random_negatives: int = 5
+    epochs: int = 30
     batch_size: int = 1024
     lr: float = 0.003
     validation_users: float = 0.1
-    patience: int = 3
+    patience: int = 5
+    #: Only labelled movies among the candidates are positives: the ranker learns to order
+    #: what recall returns, not to find movies recall missed.
+    candidate_positives_only: bool = True
+    #: Cut-off of the validation ndcg that picks the epoch.
+    k: int = 10
 
 
 def recall_candidates(
@@ -59,9 +64,15 @@ def labelled_pairs(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Positives (every labelled movie) and negatives (unchosen candidates, random movies)."""
     chosen = edge_membership(labels, users, candidates)
-    label_users, label_movies = labels.edge_arrays()
-    keep = np.isin(label_users, users)
-    pos_users, pos_movies = label_users[keep], label_movies[keep]
+    if config.candidate_positives_only:
+        pos_users, pos_movies = (
+            np.repeat(users, candidates.shape[1])[chosen.ravel()],
+            candidates[chosen],
+        )
+    else:
+        label_users, label_movies = labels.edge_arrays()
+        keep = np.isin(label_users, users)
+        pos_users, pos_movies = label_users[keep], label_movies[keep]
     # Hard negatives: candidates the user did not choose, a random subset per user.
     noise = np.where(chosen, np.inf, rng.random(candidates.shape))
     picked = np.argsort(noise, axis=1)[:, : config.hard_negatives]
@@ -94,8 +105,8 @@ def fit_rankers(
     torch.manual_seed(seed)
     users = np.flatnonzero(labels.user_degrees() > 0)
     candidates = recall_candidates(features, fit, users, config.candidates)
+    held = rng.random(len(users)) < config.validation_users  # drawn first: same for any config
     pairs = labelled_pairs(candidates, users, labels, config, rng)
-    held = rng.random(len(users)) < config.validation_users
     held_users = np.isin(pairs[0], users[held])
     rankers = Rankers(
         features=features,
@@ -109,10 +120,40 @@ def fit_rankers(
     )
     train = tuple(a[~held_users] for a in pairs)
     validation = tuple(a[held_users] for a in pairs)
+    ranking = Reranking(users[held], candidates[held], labels, config.k)
+    recall_ndcg = ranking.ndcg(-np.arange(candidates.shape[1], dtype=np.float32)[None, :])
     for name in RANKERS:
-        rankers.figures[name] = _fit_one(rankers, name, train, validation, config, rng)
+        figures = _fit_one(rankers, name, train, validation, ranking, config, rng)
+        rankers.figures[name] = figures | {f"recall_ndcg@{config.k}": round(recall_ndcg, 4)}
         logger.info("ranker %s: %s", name, rankers.figures[name])
     return rankers
+
+
+@dataclass(frozen=True)
+class Reranking:
+    """Held-apart users' candidates and labels: ndcg@k of any reordering of the candidates."""
+
+    users: np.ndarray
+    candidates: np.ndarray
+    labels: BipartiteGraph
+    k: int
+
+    def ndcg(self, scores: np.ndarray) -> float:
+        """Mean ndcg@k when each row of candidates is ordered by ``scores`` (broadcastable)."""
+        if len(self.users) == 0:
+            return float("nan")
+        scores = np.broadcast_to(scores, self.candidates.shape)
+        order = np.argsort(-scores, axis=1, kind="stable")[:, : self.k]
+        top = np.take_along_axis(self.candidates, order, axis=1)
+        hits = edge_membership(self.labels, self.users, top)
+        discount = 1.0 / np.log2(np.arange(2, hits.shape[1] + 2))
+        ideal_hits = np.minimum(self.labels.user_degrees()[self.users], self.k)
+        ideal = np.cumsum(discount)[ideal_hits - 1]
+        return float(np.mean((hits * discount).sum(axis=1) / ideal))
+
+    def scores(self, rankers: Rankers, name: str) -> np.ndarray:
+        rows = np.repeat(self.users, self.candidates.shape[1])
+        return rankers.score(name, rows, self.candidates.ravel()).reshape(self.candidates.shape)
 
 
 def _fit_one(
@@ -120,9 +161,11 @@ def _fit_one(
     name: str,
     train: tuple[np.ndarray, ...],
     validation: tuple[np.ndarray, ...],
+    ranking: Reranking,
     config: RankerConfig,
     rng: np.random.Generator,
 ) -> dict[str, float]:
+    """Train one ranker with BCE; keep the epoch with the best validation ndcg of the rerank."""
     model = rankers.models[name]
     optimizer = torch.optim.Adam(model.parameters(), lr=config.lr)
     users, movies, target = train
@@ -138,12 +181,13 @@ def _fit_one(
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
-        if len(validation[0]) == 0:  # nothing held apart: keep the last epoch
+        if len(ranking.users) == 0:  # nothing held apart: keep the last epoch
             best = {"epoch": epoch}
             continue
-        figures = pair_figures(rankers.score(name, validation[0], validation[1]), validation[2])
-        if figures["logloss"] < best.get("logloss", np.inf):
-            best, waited = figures | {"epoch": epoch}, 0
+        ndcg = ranking.ndcg(ranking.scores(rankers, name))
+        if ndcg > best.get(f"ndcg@{config.k}", -np.inf):
+            figures = pair_figures(rankers.score(name, *validation[:2]), validation[2])
+            best, waited = figures | {f"ndcg@{config.k}": round(ndcg, 4), "epoch": epoch}, 0
             best_state = copy.deepcopy(model.state_dict())
         else:
             waited += 1
