@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, field
 
 import numpy as np
 import torch
@@ -34,37 +33,11 @@ from graphrec.train.pinsage_batches import (
     negative_cdf,
     to_tensors,
 )
+from graphrec.train.result import TrainedEmbeddings
 from graphrec.train.topk import validation_recall
 from graphrec.train.user_vectors import user_vectors
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass
-class PinSageResult:
-    """A trained encoder and what it produced (same fields as the GraphSAGE result).
-
-    Attributes:
-        model: The encoder with the best validation weights.
-        features: Movie attribute matrix it was trained with, ``(num_movies, num_features)``.
-        user_embeddings: L2-normalised, ``(num_users, dim)``; zeros for a user with no ratings.
-        movie_embeddings: L2-normalised, ``(num_movies, dim)``.
-        neighbourhoods: Importance neighbourhoods over the whole training graph.
-        history: One dict per epoch: epoch, loss, validation recall, seconds.
-        best_epoch: Epoch whose weights were kept (1-based).
-    """
-
-    model: PinSageEncoder
-    features: np.ndarray
-    user_embeddings: np.ndarray
-    movie_embeddings: np.ndarray
-    neighbourhoods: Neighbourhoods
-    history: list[dict[str, float]] = field(default_factory=list)
-    best_epoch: int = 0
-
-    @property
-    def best_validation(self) -> float:
-        return max((h["val_recall"] for h in self.history), default=0.0)
 
 
 class PinSageTrainer:
@@ -202,7 +175,7 @@ class PinSageTrainer:
             self.config.val_k,
         )
 
-    def fit(self, on_epoch: EpochCallback | None = None) -> PinSageResult:
+    def fit(self, on_epoch: EpochCallback | None = None) -> TrainedEmbeddings:
         """Train with early stopping; return the best weights' embeddings over all training data."""
         if len(self.queries) == 0:
             raise ValueError("no co-interaction pairs: every user has a single rating")
@@ -217,12 +190,11 @@ class PinSageTrainer:
         everything = np.ones(len(self.dataset.users), dtype=bool)
         full = importance_neighbourhoods(self._graph(everything), self.walks, seed=self.config.seed)
         movies = self.embed_movies(full)
-        return PinSageResult(
+        return TrainedEmbeddings(
             model=self.model,
             features=self.features,
             user_embeddings=self.embed_users(movies, everything),
             movie_embeddings=movies,
-            neighbourhoods=full,
             history=history,
             best_epoch=best_epoch,
         )

@@ -8,7 +8,6 @@ embeddings are computed over the full training graph with the best weights.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
 
 import numpy as np
 import torch
@@ -21,34 +20,10 @@ from graphrec.graph.bipartite import BipartiteGraph
 from graphrec.nn.sage import SageEncoder
 from graphrec.train.config import SageConfig
 from graphrec.train.early_stopping import EpochCallback, fit_with_early_stopping
+from graphrec.train.result import TrainedEmbeddings
 from graphrec.train.topk import validation_recall
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass
-class SageResult:
-    """A trained encoder and what it produced.
-
-    Attributes:
-        model: The encoder with the best validation weights.
-        features: Movie attribute matrix it was trained with, ``(num_movies, num_features)``.
-        user_embeddings: L2-normalised, ``(num_users, dim)``.
-        movie_embeddings: L2-normalised, ``(num_movies, dim)``.
-        history: One dict per epoch: epoch, loss, validation recall, seconds.
-        best_epoch: Epoch whose weights were kept (1-based).
-    """
-
-    model: SageEncoder
-    features: np.ndarray
-    user_embeddings: np.ndarray
-    movie_embeddings: np.ndarray
-    history: list[dict[str, float]] = field(default_factory=list)
-    best_epoch: int = 0
-
-    @property
-    def best_validation(self) -> float:
-        return max((h["val_recall"] for h in self.history), default=0.0)
 
 
 class SageTrainer:
@@ -154,7 +129,7 @@ class SageTrainer:
             self.config.val_k,
         )
 
-    def fit(self, on_epoch: EpochCallback | None = None) -> SageResult:
+    def fit(self, on_epoch: EpochCallback | None = None) -> TrainedEmbeddings:
         """Train with early stopping; return the best weights' embeddings over the full graph."""
         history, best_epoch = fit_with_early_stopping(
             self.model,
@@ -168,7 +143,7 @@ class SageTrainer:
             self.dataset.users, self.dataset.movies, self.dataset.num_users, self.dataset.num_movies
         )
         user_emb, movie_emb = self.embed(full.homogeneous_adjacency())
-        return SageResult(
+        return TrainedEmbeddings(
             model=self.model,
             features=self.features.numpy(),
             user_embeddings=user_emb,

@@ -18,9 +18,10 @@ from graphrec.rankers.features import RankingFeatures
 from graphrec.rankers.ranking import Rankers
 from graphrec.train.config import PinSageConfig, SageConfig
 from graphrec.train.early_stopping import EpochCallback
-from graphrec.train.pinsage_trainer import PinSageResult, PinSageTrainer
+from graphrec.train.pinsage_trainer import PinSageTrainer
 from graphrec.train.ranker_training import RankerConfig, fit_rankers
-from graphrec.train.sage_trainer import SageResult, SageTrainer
+from graphrec.train.result import TrainedEmbeddings
+from graphrec.train.sage_trainer import SageTrainer
 
 #: (user, movie) embedding matrices.
 Embeddings = tuple[np.ndarray, np.ndarray]
@@ -30,7 +31,7 @@ Embeddings = tuple[np.ndarray, np.ndarray]
 class TwoStage:
     """Recall embeddings and rankers whose features match them."""
 
-    embeddings: SageResult | PinSageResult
+    embeddings: TrainedEmbeddings
     rankers: Rankers
 
 
@@ -41,7 +42,7 @@ def train_two_stage(
     on_epoch: EpochCallback | None = None,
 ) -> TwoStage:
     """Train the embedding model named by ``config``'s type, then both rankers on its recall."""
-    result: SageResult | PinSageResult
+    result: TrainedEmbeddings
     if isinstance(config, PinSageConfig):
         pinsage = PinSageTrainer(dataset, config)
         result = pinsage.fit(on_epoch)

@@ -1,0 +1,33 @@
+"""What every embedding trainer returns, so that the pipeline and evaluation take either model."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from torch import nn
+
+
+@dataclass
+class TrainedEmbeddings:
+    """A trained encoder and what it produced.
+
+    Attributes:
+        model: The encoder with the best validation weights.
+        features: Movie attribute matrix it was trained with, ``(num_movies, num_features)``.
+        user_embeddings: L2-normalised, ``(num_users, dim)`` (zeros for a user with no ratings).
+        movie_embeddings: L2-normalised, ``(num_movies, dim)``.
+        history: One dict per epoch: epoch, loss, validation recall, seconds.
+        best_epoch: Epoch whose weights were kept (1-based).
+    """
+
+    model: nn.Module
+    features: np.ndarray
+    user_embeddings: np.ndarray
+    movie_embeddings: np.ndarray
+    history: list[dict[str, float]] = field(default_factory=list)
+    best_epoch: int = 0
+
+    @property
+    def best_validation(self) -> float:
+        return max((h["val_recall"] for h in self.history), default=0.0)
