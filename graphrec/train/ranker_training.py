@@ -62,7 +62,8 @@ def labelled_pairs(
     config: RankerConfig,
     rng: np.random.Generator,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Positives (every labelled movie) and negatives (unchosen candidates, random movies)."""
+    """``(users, movies, targets)``: positives are labelled movies (among the candidates unless
+    ``candidate_positives_only`` is off), negatives unchosen candidates and random movies."""
     chosen = edge_membership(labels, users, candidates)
     if config.candidate_positives_only:
         pos_users, pos_movies = (
