@@ -2,29 +2,20 @@
 
 from __future__ import annotations
 
-import numpy as np
-import torch
-
 from graphrec.data.dataset import InteractionDataset
-from graphrec.eval.recommender import EmbeddingRecommender
-from graphrec.similarity import item_vectors
+from graphrec.eval.models.sage import Sage
 from graphrec.train.config import PinSageConfig
 from graphrec.train.pinsage_trainer import PinSageTrainer
+from graphrec.train.result import TrainedEmbeddings
 
 
-class PinSage(EmbeddingRecommender):
-    """PinSAGE movie vectors; a user is the mean of their training movies' vectors."""
+class PinSage(Sage):
+    """PinSAGE movie vectors; a user is the decayed mean of their training movies' vectors."""
 
     name = "pinsage"
     config = PinSageConfig()
 
-    def fit(self, train: InteractionDataset) -> None:
+    def train(self, train: InteractionDataset) -> TrainedEmbeddings:
+        assert isinstance(self.config, PinSageConfig)
         config = self.config.model_copy(update={"seed": self.seed})
-        result = PinSageTrainer(train, config).fit(self.on_epoch)
-        self.user_vectors = torch.from_numpy(result.user_embeddings)
-        self.movie_vectors = torch.from_numpy(result.movie_embeddings)
-        self.item_vectors = torch.from_numpy(item_vectors(result.movie_embeddings, result.features))
-
-    def score_items(self, movies: np.ndarray) -> torch.Tensor:
-        """Item-to-item by the blended vectors the served index holds (see graphrec.similarity)."""
-        return self.item_vectors[torch.from_numpy(movies)] @ self.item_vectors.T
+        return PinSageTrainer(train, config).fit(self.on_epoch)

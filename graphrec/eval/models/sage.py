@@ -8,7 +8,8 @@ import torch
 from graphrec.data.dataset import InteractionDataset
 from graphrec.eval.recommender import EmbeddingRecommender
 from graphrec.similarity import item_vectors
-from graphrec.train.config import SageConfig
+from graphrec.train.config import PinSageConfig, SageConfig
+from graphrec.train.result import TrainedEmbeddings
 from graphrec.train.sage_trainer import SageTrainer
 
 
@@ -16,11 +17,15 @@ class Sage(EmbeddingRecommender):
     """GraphSAGE embeddings; the trainer holds out its own validation slice from ``train``."""
 
     name = "sage"
-    config = SageConfig()
+    config: SageConfig | PinSageConfig = SageConfig()
+
+    def train(self, train: InteractionDataset) -> TrainedEmbeddings:
+        assert isinstance(self.config, SageConfig)
+        config = self.config.model_copy(update={"seed": self.seed})
+        return SageTrainer(train, config).fit(self.on_epoch)
 
     def fit(self, train: InteractionDataset) -> None:
-        config = self.config.model_copy(update={"seed": self.seed})
-        result = SageTrainer(train, config).fit(self.on_epoch)
+        result = self.train(train)
         self.user_vectors = torch.from_numpy(result.user_embeddings)
         self.movie_vectors = torch.from_numpy(result.movie_embeddings)
         self.item_vectors = torch.from_numpy(item_vectors(result.movie_embeddings, result.features))
