@@ -51,8 +51,8 @@ def recall(bundle: Bundle, row: int, n: int, search: Search) -> Ranked:
 def rank(bundle: Bundle, row: int, candidates: Ranked, ranker: str) -> Ranked:
     """Reorder ``candidates`` by ``ranker``'s logit; movies the ranker has no features for
     (registered after training) are left out."""
-    rows = np.array([bundle.catalog.row(int(i)) for i in candidates.ids], dtype=np.int64)
-    known = rows < len(bundle.movie_embeddings)
+    rows = np.minimum(np.searchsorted(bundle.movie_ids, candidates.ids), len(bundle.movie_ids) - 1)
+    known = bundle.movie_ids[rows] == candidates.ids
     rows, ids = rows[known], candidates.ids[known]
     logits = bundle.rankers.score(ranker, np.full(len(rows), row, dtype=np.int64), rows)
     order = np.argsort(-logits, kind="stable")

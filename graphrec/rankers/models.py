@@ -8,6 +8,8 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor, nn
 
+from graphrec.rankers.features import MOVIE_SCALARS, USER_SCALARS
+
 
 @dataclass
 class PairInputs:
@@ -95,9 +97,11 @@ class DeepFM(nn.Module):
         self.deep = mlp([num_fields * field_dim, hidden, hidden // 2, 1])
 
     def forward(self, x: PairInputs) -> Tensor:
-        g = self.num_genres
-        user_genres, movie_genres = x.user_dense[:, -g:], x.movie_dense[:, -g:]
-        scalars = torch.cat([x.user_dense[:, :-g], x.movie_dense[:, :-g], x.cross], dim=-1)
+        user_genres = x.user_dense[:, USER_SCALARS:]
+        movie_genres = x.movie_dense[:, MOVIE_SCALARS:]
+        scalars = torch.cat(
+            [x.user_dense[:, :USER_SCALARS], x.movie_dense[:, :MOVIE_SCALARS], x.cross], dim=-1
+        )
         movie_genre_share = movie_genres / movie_genres.sum(-1, keepdim=True).clamp(min=1)
         fields = torch.cat(
             [

@@ -15,8 +15,9 @@ from graphrec.train.ranker_training import RankerConfig, pair_figures, recall_ca
 from graphrec.train.topk import edge_membership
 from graphrec.train.two_stage import TwoStage, train_two_stage
 
-#: One training shared by both two-stage models of an `evaluate` run: (train id, seed) → it.
-_TRAINED: dict[tuple[int, int], TwoStage] = {}
+#: One training shared by both two-stage models of an `evaluate` run: the last (train, seed,
+#: configs) and its result. Holding ``train`` itself keeps its identity from being reused.
+_LAST: list[tuple[InteractionDataset, tuple[object, ...], TwoStage]] = []
 
 
 class RecallThenRank(Recommender):
@@ -27,12 +28,12 @@ class RecallThenRank(Recommender):
     ranker_config = RankerConfig()
 
     def fit(self, train: InteractionDataset) -> None:
-        key = (id(train), self.seed)
-        if key not in _TRAINED:
-            _TRAINED.clear()
+        key = (self.seed, self.config, self.ranker_config)
+        if not _LAST or _LAST[0][0] is not train or _LAST[0][1] != key:
             config = self.config.model_copy(update={"seed": self.seed})
-            _TRAINED[key] = train_two_stage(train, config, self.ranker_config, self.on_epoch)
-        self.trained = _TRAINED[key]
+            trained = train_two_stage(train, config, self.ranker_config, self.on_epoch)
+            _LAST[:] = [(train, key, trained)]
+        self.trained = _LAST[0][2]
         self.train_graph = graph_of(train)
         result = self.trained.embeddings
         self.item_vectors = torch.from_numpy(item_vectors(result.movie_embeddings, result.features))
