@@ -11,6 +11,7 @@ import numpy as np
 
 from graphrec.artifacts import Bundle, load_bundle
 from graphrec.coldstart import NEIGHBOURS, Attributes, airbnb_embedding
+from graphrec.popularity import as_query
 from graphrec.registry import MovieRegistry
 
 logger = logging.getLogger(__name__)
@@ -63,14 +64,20 @@ class ServingState:
         return bundle
 
     def similar_to_movie(self, bundle: Bundle, movie_id: int, k: int) -> tuple[np.ndarray, ...]:
+        """Nearest movies to an indexed one, itself left out."""
         with self.lock:
-            return bundle.index.search_by_id(movie_id, k)
+            vector = bundle.index.vector(movie_id)
+        scores, ids = self.similar_to_vector(bundle, vector, k + 1)
+        keep = ids != movie_id
+        return scores[keep][:k], ids[keep][:k]
 
     def similar_to_vector(
         self, bundle: Bundle, vector: np.ndarray, k: int
     ) -> tuple[np.ndarray, ...]:
+        """Nearest movies to an index-layout vector, scored with the movie popularity weight."""
+        query = as_query(vector, bundle.popularity_weights.item)
         with self.lock:
-            scores, ids = bundle.index.search(vector, k)
+            scores, ids = bundle.index.search(query, k)
         keep = ids[0] >= 0
         return scores[0][keep], ids[0][keep]
 
@@ -81,12 +88,13 @@ class ServingState:
         return scores[0], ids[0]
 
     def cold_vector(self, bundle: Bundle, attributes: Attributes) -> tuple[np.ndarray, list[int]]:
-        """The Airbnb-style vector of a cold movie and the ids it was averaged from."""
+        """The Airbnb-style vector of a cold movie and the ids it was averaged from; its
+        popularity column is zero, since nobody has rated it."""
         rows = bundle.attributes.nearest(attributes, self.neighbours)
         ids = [bundle.catalog.ids[row] for row in rows]
         with self.lock:
             vectors = np.stack([bundle.index.vector(i) for i in ids])
-        return airbnb_embedding(vectors, np.arange(len(ids))), ids
+        return airbnb_embedding(as_query(vectors, 0.0), np.arange(len(ids))), ids
 
     def register(
         self, attributes: Attributes, movie_id: int | None = None

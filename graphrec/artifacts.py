@@ -28,6 +28,7 @@ from graphrec.coldstart import AttributeSimilarity
 from graphrec.data.dataset import MovieTable
 from graphrec.errors import BundleError
 from graphrec.graph.bipartite import BipartiteGraph
+from graphrec.popularity import PopularityWeights
 from graphrec.rankers.features import RankingFeatures
 from graphrec.rankers.ranking import Rankers
 from index import IndexFileError, MovieIndex, sha256_file
@@ -35,7 +36,7 @@ from index import IndexFileError, MovieIndex, sha256_file
 logger = logging.getLogger(__name__)
 
 #: Bumped whenever the bundle's files change; older bundles are refused with a reason.
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 CURRENT = "current"
 MANIFEST = "manifest.json"
 INDEX_FILE = "index.faiss"
@@ -61,6 +62,11 @@ class Bundle:
     @property
     def version(self) -> str:
         return str(self.manifest["version"])
+
+    @property
+    def popularity_weights(self) -> PopularityWeights:
+        """Weights the queries put in the index's popularity column (graphrec.popularity)."""
+        return PopularityWeights.from_dict(self.manifest["index"].get("popularity_weights"))
 
 
 def write_bundle(

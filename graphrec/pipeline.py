@@ -12,6 +12,7 @@ from graphrec.catalog import Catalog
 from graphrec.data.loaders import load_movielens
 from graphrec.errors import ConfigError
 from graphrec.graph.bipartite import BipartiteGraph
+from graphrec.popularity import with_popularity
 from graphrec.similarity import ATTRIBUTE_WEIGHT, item_vectors
 from graphrec.train.config import PinSageConfig, SageConfig
 from graphrec.train.early_stopping import EpochCallback
@@ -54,7 +55,8 @@ def train_bundle(
     result = trained.embeddings
     train_seconds = time.perf_counter() - started - load_seconds
 
-    vectors = item_vectors(result.movie_embeddings, result.features)
+    vectors = with_popularity(item_vectors(result.movie_embeddings, result.features),
+                              result.popularity)  # fmt: skip
     index = MovieIndex.build(dataset.movie_ids, vectors, seed=seed)
     figures = {
         "load_seconds": round(load_seconds, 3),
@@ -72,7 +74,11 @@ def train_bundle(
         "metrics": figures,
         "rankers": rankers,
         "history": result.history,
-        "index": asdict(index.info) | {"attribute_weight": ATTRIBUTE_WEIGHT},
+        "index": asdict(index.info)
+        | {
+            "attribute_weight": ATTRIBUTE_WEIGHT,
+            "popularity_weights": result.popularity_weights.to_dict(),
+        },
     }
     path = write_bundle(
         out,

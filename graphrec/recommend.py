@@ -33,8 +33,9 @@ def user_row(bundle: Bundle, user_id: int) -> int | None:
 def recall(bundle: Bundle, row: int, n: int, search: Search) -> Ranked:
     """The user's top ``n`` movies from the index by embedding score, rated movies left out.
 
-    The index holds blended vectors (embedding, then attributes; see graphrec.similarity); a
-    query with zeros in the attribute part scores by the embedding alone.
+    The index holds blended vectors (embedding, then attributes; see graphrec.similarity) and a
+    popularity column (graphrec.popularity); a query with zeros in the attribute part and the
+    user weight in the popularity column scores as the model was validated.
     """
     history = bundle.history
     start, end = history.user_indptr[row], history.user_indptr[row + 1]
@@ -43,6 +44,7 @@ def recall(bundle: Bundle, row: int, n: int, search: Search) -> Ranked:
     query = np.zeros((1, bundle.index.info.dim), dtype=np.float32)
     embedding = bundle.user_embeddings[row]
     query[0, : len(embedding)] = embedding * np.sqrt(1.0 - weight)
+    query[0, -1] = bundle.popularity_weights.user
     scores, ids = search(query, min(n + len(rated), len(bundle.index)))
     keep = (ids >= 0) & ~np.isin(ids, rated)
     return Ranked(ids=ids[keep][:n], scores=scores[keep][:n])

@@ -4,9 +4,11 @@ from pathlib import Path
 
 import numpy as np
 
-from graphrec.artifacts import load_bundle
+from api.state import ServingState
+from graphrec.artifacts import Bundle, load_bundle
 from graphrec.pipeline import train_bundle
 from graphrec.recommend import CANDIDATES, rank, recall, user_row
+from graphrec.registry import MovieRegistry
 from tests.conftest import bundled_slice
 
 
@@ -26,3 +28,28 @@ def test_pinsage_bundle_serves_recommendations(tmp_path: Path) -> None:
     )
     ranked = rank(bundle, row, candidates, "deepfm")
     assert len(ranked.ids) == CANDIDATES and set(ranked.ids) == set(candidates.ids)
+    _check_popularity_scores(bundle, row, candidates.ids, candidates.scores, tmp_path)
+
+
+def _check_popularity_scores(
+    bundle: Bundle, row: int, ids: np.ndarray, scores: np.ndarray, tmp_path: Path
+) -> None:
+    """Recall and /similar score embedding similarity plus weighted log training popularity."""
+    popularity = np.log1p(bundle.history.movie_degrees())
+    rows = np.searchsorted(bundle.movie_ids, ids)
+    stored = np.stack([bundle.index.vector(int(i)) for i in ids])
+    assert np.allclose(stored[:, -1], popularity[rows])
+    weights = bundle.popularity_weights
+    assert weights.to_dict() == bundle.manifest["index"]["popularity_weights"]
+    share = 1.0 - bundle.manifest["index"]["attribute_weight"]
+    embedding = share * bundle.movie_embeddings[rows] @ bundle.user_embeddings[row]
+    assert np.allclose(scores, embedding + weights.user * popularity[rows], atol=1e-4)
+    # A movie query carries the movie weight (set here to a value the grid may not have chosen).
+    bundle.manifest["index"]["popularity_weights"] = {"user": 0.0, "item": 0.25}
+    state = ServingState(tmp_path, bundle, MovieRegistry(tmp_path / "registry.sqlite"))
+    query = int(ids[0])
+    similar_scores, similar_ids = state.similar_to_movie(bundle, query, 5)
+    assert query not in similar_ids
+    vectors = np.stack([bundle.index.vector(int(i)) for i in similar_ids])
+    expected = vectors[:, :-1] @ bundle.index.vector(query)[:-1] + 0.25 * vectors[:, -1]
+    assert np.allclose(similar_scores, expected, atol=1e-4)

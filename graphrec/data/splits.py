@@ -57,6 +57,19 @@ def global_time_cut(timestamps: np.ndarray, quantile: float) -> np.ndarray:
     return timestamps > np.quantile(timestamps, quantile)
 
 
+def extreme_movie(
+    users: np.ndarray, times: np.ndarray, movies: np.ndarray, num_users: int, *, latest: bool
+) -> np.ndarray:
+    """Per user, the movie of the latest (or earliest) interaction; -1 for users without one."""
+    position = np.arange(len(users))
+    order = np.lexsort((position, times, users))
+    if not latest:
+        order = np.lexsort((-position, -times, users))
+    out = np.full(num_users, -1, dtype=np.int64)
+    out[users[order]] = movies[order]  # the last write per user wins
+    return out
+
+
 def _rank_within_user(users: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per interaction: its 0-based rank among its user's by ``keys``, and the user's count."""
     n = len(users)

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from graphrec.data.splits import extreme_movie
 from graphrec.eval.metrics import hit_rate, ranking_metrics
 from graphrec.eval.models import MODELS
 from graphrec.eval.protocols import Split
@@ -46,8 +47,8 @@ def targets_of(split: Split) -> Targets:
     in_train[train.users] = True
     users = np.unique(test.users)
     users = users[in_train[users]]
-    last = _extreme_movie(train.users, train.timestamps, train.movies, train.num_users, latest=True)
-    first = _extreme_movie(test.users, test.timestamps, test.movies, test.num_users, latest=False)
+    last = extreme_movie(train.users, train.timestamps, train.movies, train.num_users, latest=True)
+    first = extreme_movie(test.users, test.timestamps, test.movies, test.num_users, latest=False)
     return Targets(users=users, last_train_movie=last[users], first_test_movie=first[users])
 
 
@@ -116,16 +117,3 @@ def write_recs(path: Path, split: Split, users: np.ndarray, recs: np.ndarray) ->
     tmp = path.with_name(f".{path.name}.tmp")
     frame.to_csv(tmp, index=False)
     tmp.replace(path)
-
-
-def _extreme_movie(
-    users: np.ndarray, times: np.ndarray, movies: np.ndarray, num_users: int, *, latest: bool
-) -> np.ndarray:
-    """Per user, the movie of the latest (or earliest) interaction; -1 for users without one."""
-    position = np.arange(len(users))
-    order = np.lexsort((position, times, users))
-    if not latest:
-        order = np.lexsort((-position, -times, users))
-    out = np.full(num_users, -1, dtype=np.int64)
-    out[users[order]] = movies[order]  # the last write per user wins
-    return out

@@ -1,9 +1,10 @@
 """PinSAGE training: max-margin loss on co-interaction pairs, shared and curriculum hard negatives.
 
 Neighbourhoods come from random walks over the fitting graph (training minus each user's
-latest ratings, which validate). After early stopping, walks are redone over the whole training
-graph and every movie is embedded in batches; user vectors are (time-decayed) means of their
-movies' vectors, so a user's recall is one inner-product search.
+latest ratings, which validate). After early stopping the weights of log popularity in recall
+scores are chosen on the same validation slice (see graphrec.popularity), walks are redone over
+the whole training graph and every movie is embedded in batches; user vectors are
+(time-decayed) means of their movies' vectors, so a user's recall is one inner-product search.
 """
 
 from __future__ import annotations
@@ -17,11 +18,13 @@ import torch.nn.functional as F
 
 from graphrec.data.dataset import InteractionDataset
 from graphrec.data.features import movie_features
-from graphrec.data.splits import per_user_latest
+from graphrec.data.splits import extreme_movie, per_user_latest
 from graphrec.graph.bipartite import BipartiteGraph
 from graphrec.graph.computation import computation_graph
 from graphrec.graph.walks import Neighbourhoods, WalkConfig, importance_neighbourhoods
 from graphrec.nn.pinsage import PinSageEncoder
+from graphrec.popularity import PopularityWeights, log_popularity
+from graphrec.similarity import item_vectors
 from graphrec.train.config import PinSageConfig
 from graphrec.train.early_stopping import EpochCallback, fit_with_early_stopping
 from graphrec.train.pinsage_batches import (
@@ -33,6 +36,7 @@ from graphrec.train.pinsage_batches import (
     negative_cdf,
     to_tensors,
 )
+from graphrec.train.popularity_tuning import ValidationScores, tune_popularity_weights
 from graphrec.train.result import TrainedEmbeddings
 from graphrec.train.topk import validation_recall
 from graphrec.train.user_vectors import user_vectors
@@ -175,6 +179,28 @@ class PinSageTrainer:
             self.config.val_k,
         )
 
+    def choose_popularity_weights(self) -> PopularityWeights:
+        """Popularity weights chosen on the validation slice (see graphrec.popularity)."""
+        movies = self.embed_movies()
+        d, fit, val = self.dataset, self.fit_mask, ~self.fit_mask
+        return tune_popularity_weights(
+            ValidationScores(
+                users=torch.from_numpy(self.embed_users(movies, fit)),
+                movies=torch.from_numpy(movies),
+                items=torch.from_numpy(item_vectors(movies, self.features)),
+                popularity=torch.from_numpy(log_popularity(self.fit_graph.movie_degrees())),
+            ),
+            self.fit_graph,
+            self.val_graph,
+            next_item_queries=extreme_movie(
+                d.users[fit], d.timestamps[fit], d.movies[fit], d.num_users, latest=True
+            ),
+            next_item_targets=extreme_movie(
+                d.users[val], d.timestamps[val], d.movies[val], d.num_users, latest=False
+            ),
+            k=self.config.val_k,
+        )
+
     def fit(self, on_epoch: EpochCallback | None = None) -> TrainedEmbeddings:
         """Train with early stopping; return the best weights' embeddings over all training data."""
         if len(self.queries) == 0:
@@ -187,14 +213,22 @@ class PinSageTrainer:
             patience=self.config.patience,
             on_epoch=on_epoch,
         )
+        weights = (
+            self.choose_popularity_weights()
+            if self.val_graph.num_edges > 0
+            else PopularityWeights()
+        )
         everything = np.ones(len(self.dataset.users), dtype=bool)
-        full = importance_neighbourhoods(self._graph(everything), self.walks, seed=self.config.seed)
+        graph = self._graph(everything)
+        full = importance_neighbourhoods(graph, self.walks, seed=self.config.seed)
         movies = self.embed_movies(full)
         return TrainedEmbeddings(
             model=self.model,
             features=self.features,
             user_embeddings=self.embed_users(movies, everything),
             movie_embeddings=movies,
+            popularity=log_popularity(graph.movie_degrees()),
+            popularity_weights=weights,
             history=history,
             best_epoch=best_epoch,
         )

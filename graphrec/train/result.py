@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from torch import nn
 
+from graphrec.popularity import PopularityWeights
+
 
 @dataclass
 class TrainedEmbeddings:
@@ -17,6 +19,8 @@ class TrainedEmbeddings:
         features: Movie attribute matrix it was trained with, ``(num_movies, num_features)``.
         user_embeddings: L2-normalised, ``(num_users, dim)`` (zeros for a user with no ratings).
         movie_embeddings: L2-normalised, ``(num_movies, dim)``.
+        popularity: Log popularity of each movie over all training data, ``(num_movies,)``.
+        popularity_weights: Its weights in recall scores (see graphrec.popularity).
         history: One dict per epoch: epoch, loss, validation recall, seconds.
         best_epoch: Epoch whose weights were kept (1-based).
     """
@@ -25,6 +29,8 @@ class TrainedEmbeddings:
     features: np.ndarray
     user_embeddings: np.ndarray
     movie_embeddings: np.ndarray
+    popularity: np.ndarray
+    popularity_weights: PopularityWeights = field(default_factory=PopularityWeights)
     history: list[dict[str, float]] = field(default_factory=list)
     best_epoch: int = 0
 

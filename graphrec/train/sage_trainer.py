@@ -18,6 +18,7 @@ from graphrec.data.features import movie_features
 from graphrec.data.splits import per_user_latest
 from graphrec.graph.bipartite import BipartiteGraph
 from graphrec.nn.sage import SageEncoder
+from graphrec.popularity import log_popularity
 from graphrec.train.config import SageConfig
 from graphrec.train.early_stopping import EpochCallback, fit_with_early_stopping
 from graphrec.train.result import TrainedEmbeddings
@@ -148,6 +149,7 @@ class SageTrainer:
             features=self.features.numpy(),
             user_embeddings=user_emb,
             movie_embeddings=movie_emb,
+            popularity=log_popularity(full.movie_degrees()),
             history=history,
             best_epoch=best_epoch,
         )

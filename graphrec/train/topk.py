@@ -61,6 +61,25 @@ def validation_recall(
     return float(np.mean(hits / held_out.user_degrees()[users]))
 
 
+def validation_next_item_hit(
+    score_items: ScoreFn,
+    fit: BipartiteGraph,
+    queries: np.ndarray,
+    targets: np.ndarray,
+    k: int,
+) -> float:
+    """Share of users whose ``targets[u]`` is in the top k by similarity to ``queries[u]``.
+
+    Users with a query and a target (both ``>= 0``) are ranked, each user's ``fit`` movies left
+    out, as the next-item protocol of `graphrec evaluate` does on the test side.
+    """
+    users = np.flatnonzero((queries >= 0) & (targets >= 0))
+    if len(users) == 0:
+        return 0.0
+    top = top_k_excluding(lambda batch: score_items(queries[batch]), fit, k, users)
+    return float(np.mean((top == targets[users, None]).any(axis=1)))
+
+
 def edge_membership(graph: BipartiteGraph, users: np.ndarray, movies: np.ndarray) -> np.ndarray:
     """``(len(users), m)`` bool: whether ``(users[i], movies[i, j])`` is an edge of ``graph``."""
     keys = _edge_keys(graph)

@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from graphrec.popularity import WEIGHT_GRID
 from graphrec.train.config import PinSageConfig
 from graphrec.train.pinsage_batches import PairBatches, co_interaction_pairs
 from graphrec.train.pinsage_trainer import PinSageTrainer
@@ -76,3 +77,11 @@ def test_user_vectors_weight_recent_ratings_more() -> None:
     assert np.allclose(plain[0], np.ones(3) / np.sqrt(3))
     assert decayed[0].argmax() == 1
     assert np.all(plain[1] == 0), "a user with no ratings gets zeros"
+
+
+def test_trained_embeddings_carry_log_popularity_and_grid_weights() -> None:
+    dataset = planted()
+    result = PinSageTrainer(dataset, TINY.model_copy(update={"epochs": 1})).fit()
+    assert np.allclose(result.popularity, np.log1p(np.bincount(dataset.movies, minlength=20)))
+    assert result.popularity_weights.user in WEIGHT_GRID
+    assert result.popularity_weights.item in WEIGHT_GRID

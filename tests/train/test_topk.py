@@ -3,6 +3,7 @@ import torch
 
 from graphrec.graph import BipartiteGraph
 from graphrec.train import top_k_excluding, validation_recall
+from graphrec.train.topk import validation_next_item_hit
 
 
 def _dot(users: torch.Tensor, movies: torch.Tensor):
@@ -27,3 +28,14 @@ def test_validation_recall_counts_held_out_hits() -> None:
     held = BipartiteGraph.from_interactions(np.array([0, 1]), np.array([1, 2]), 2, 3)
     # user 0: top-1 after excluding movie 0 is movie 1 (hit); user 1: top-1 is movie 0 (miss)
     assert validation_recall(_dot(users, movies), fit, held, k=1) == 0.5
+
+
+def test_validation_next_item_hit_ranks_by_the_query_movie() -> None:
+    movies = torch.tensor([[1.0, 0.0], [0.9, 0.1], [0.0, 1.0], [0.1, 0.9]])
+    score = lambda batch: movies[torch.from_numpy(batch)] @ movies.T  # noqa: E731
+    fit = BipartiteGraph.from_interactions(np.array([0, 1]), np.array([0, 2]), 3, 4)
+    queries, targets = np.array([0, 2, 1]), np.array([1, 1, -1])
+    # user 0: 0 → top-1 is 1 once its own movie 0 is left out (hit); user 1: 2 → 3 (miss);
+    # user 2 has no target and is not counted.
+    assert validation_next_item_hit(score, fit, queries, targets, k=1) == 0.5
+    assert validation_next_item_hit(score, fit, np.array([-1]), np.array([1]), k=1) == 0.0

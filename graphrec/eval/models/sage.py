@@ -29,7 +29,15 @@ class Sage(EmbeddingRecommender):
         self.user_vectors = torch.from_numpy(result.user_embeddings)
         self.movie_vectors = torch.from_numpy(result.movie_embeddings)
         self.item_vectors = torch.from_numpy(item_vectors(result.movie_embeddings, result.features))
+        self.popularity = torch.from_numpy(result.popularity)
+        self.weights = result.popularity_weights
+
+    def score_users(self, users: np.ndarray) -> torch.Tensor:
+        """Embedding inner product plus weighted log popularity, as FAISS recall scores it."""
+        return super().score_users(users) + self.weights.user * self.popularity
 
     def score_items(self, movies: np.ndarray) -> torch.Tensor:
-        """Item-to-item by the blended vectors the served index holds (see graphrec.similarity)."""
-        return self.item_vectors[torch.from_numpy(movies)] @ self.item_vectors.T
+        """Item-to-item by the blended vectors the served index holds (see graphrec.similarity),
+        plus weighted log popularity as `/similar` scores it."""
+        vectors = self.item_vectors
+        return vectors[torch.from_numpy(movies)] @ vectors.T + self.weights.item * self.popularity
