@@ -54,19 +54,19 @@ def computation_graph(
     targets = np.asarray(targets, dtype=np.int64)
     if len(np.unique(targets)) != len(targets):
         raise ValueError("targets must be distinct")
-    neighbours, weights = neighbourhoods.neighbours, neighbourhoods.weights
     layers = [targets]
     blocks: list[Block] = []
     for _ in range(num_layers):
         dst = layers[-1]
-        rows, cols = np.nonzero((neighbours[dst] >= 0) & (weights[dst] > 0))
-        sources = neighbours[dst[rows], cols]
+        neighbours, weights = neighbourhoods.importance(dst)
+        rows, cols = np.nonzero((neighbours >= 0) & (weights > 0))
+        sources = neighbours[rows, cols]
         fresh = np.setdiff1d(sources, dst)  # sorted, unique
         src = np.concatenate([dst, fresh])
         blocks.append(
             Block(
                 edge_index=np.stack([_positions(src, sources), rows]),
-                edge_weight=weights[dst[rows], cols],
+                edge_weight=weights[rows, cols],
                 num_dst=len(dst),
             )
         )

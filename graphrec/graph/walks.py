@@ -69,9 +69,15 @@ class Neighbourhoods:
     @property
     def weights(self) -> np.ndarray:
         """``(num_movies, top_t)`` L1-normalised visit counts (rows of zeros where no walks)."""
-        counts = self.counts[:, : self.top_t].astype(np.float32)
+        return self.importance(np.arange(len(self.ranked)))[1]
+
+    def importance(self, movies: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Neighbours and importance weights of ``movies`` only, ``(len(movies), top_t)`` each:
+        a minibatch pays for its own rows, not for the catalogue's."""
+        counts = self.counts[movies, : self.top_t].astype(np.float32)
         total = counts.sum(axis=1, keepdims=True)
-        return np.divide(counts, total, out=np.zeros_like(counts), where=total > 0)
+        weights = np.divide(counts, total, out=np.zeros_like(counts), where=total > 0)
+        return self.ranked[movies, : self.top_t], weights
 
 
 def walk_visits(
