@@ -18,6 +18,7 @@ import torch
 import torch.nn.functional as F
 
 from graphrec.graph.bipartite import BipartiteGraph
+from graphrec.popularity import log_popularity
 from graphrec.rankers.features import RankingFeatures
 from graphrec.rankers.ranking import RANKERS, Rankers, build_models
 from graphrec.train.topk import edge_membership, top_k_excluding
@@ -45,14 +46,24 @@ class RankerConfig:
 
 
 def recall_candidates(
-    features: RankingFeatures, exclude: BipartiteGraph, users: np.ndarray, n: int
+    features: RankingFeatures,
+    exclude: BipartiteGraph,
+    users: np.ndarray,
+    n: int,
+    popularity_weight: float = 0.0,
 ) -> np.ndarray:
-    """``(len(users), n)`` movies by embedding score, leaving out the user's ``exclude`` edges."""
+    """``(len(users), n)`` movies by recall score, leaving out the user's ``exclude`` edges.
+
+    The score is the served one: embedding inner product plus ``popularity_weight`` times the
+    log popularity of each movie in ``exclude`` (the interactions the features come from).
+    """
     user_vectors = torch.from_numpy(features.user_embeddings)
     movie_vectors = torch.from_numpy(features.movie_embeddings)
+    popularity = popularity_weight * torch.from_numpy(log_popularity(exclude.movie_degrees()))
     return top_k_excluding(
-        lambda batch: user_vectors[torch.from_numpy(batch)] @ movie_vectors.T, exclude, n, users
-    )
+        lambda batch: user_vectors[torch.from_numpy(batch)] @ movie_vectors.T + popularity,
+        exclude, n, users,
+    )  # fmt: skip
 
 
 def labelled_pairs(
@@ -95,6 +106,7 @@ def fit_rankers(
     labels: BipartiteGraph,
     config: RankerConfig | None = None,
     *,
+    popularity_weight: float = 0.0,
     seed: int = 0,
 ) -> Rankers:
     """Train both rankers on candidates recalled from ``fit`` and labelled by ``labels``.
@@ -105,7 +117,7 @@ def fit_rankers(
     rng = np.random.default_rng(seed)
     torch.manual_seed(seed)
     users = np.flatnonzero(labels.user_degrees() > 0)
-    candidates = recall_candidates(features, fit, users, config.candidates)
+    candidates = recall_candidates(features, fit, users, config.candidates, popularity_weight)
     held = rng.random(len(users)) < config.validation_users  # drawn first: same for any config
     pairs = labelled_pairs(candidates, users, labels, config, rng)
     held_users = np.isin(pairs[0], users[held])

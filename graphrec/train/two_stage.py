@@ -54,7 +54,10 @@ def train_two_stage(
         early = sage.embed()  # best weights, fitting graph only
     label_mask = per_user_latest(dataset.users, dataset.timestamps, config.val_fraction)
     final = (result.user_embeddings, result.movie_embeddings)
-    rankers = train_rankers(dataset, label_mask, early, final, ranker_config, seed=config.seed)
+    rankers = train_rankers(
+        dataset, label_mask, early, final, ranker_config,
+        popularity_weight=result.popularity_weights.user, seed=config.seed,
+    )  # fmt: skip
     return TwoStage(embeddings=result, rankers=rankers)
 
 
@@ -65,6 +68,7 @@ def train_rankers(
     final: Embeddings,
     config: RankerConfig | None = None,
     *,
+    popularity_weight: float = 0.0,
     seed: int = 0,
 ) -> Rankers:
     """Fit both rankers on ``label_mask`` ratings; return them with all-training features.
@@ -73,6 +77,7 @@ def train_rankers(
         label_mask: Interactions that are labels; every other one is an input.
         early: Embeddings computed without the label interactions.
         final: Embeddings over all training interactions (what serving recalls with).
+        popularity_weight: Weight of log popularity in recall scores (graphrec.popularity).
     """
     d = dataset
     inputs = RankingFeatures.build(
@@ -82,6 +87,8 @@ def train_rankers(
         BipartiteGraph.from_interactions(d.users[m], d.movies[m], d.num_users, d.num_movies)
         for m in (~label_mask, label_mask)
     )
-    rankers = fit_rankers(inputs, fit_graph, label_graph, config, seed=seed)
+    rankers = fit_rankers(
+        inputs, fit_graph, label_graph, config, popularity_weight=popularity_weight, seed=seed
+    )
     rankers.features = RankingFeatures.build(d.movie_table, d.users, d.movies, d.ratings, *final)
     return rankers

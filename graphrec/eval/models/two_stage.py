@@ -40,7 +40,10 @@ class RecallThenRank(Recommender):
 
     def candidates(self, users: np.ndarray) -> np.ndarray:
         features = self.trained.rankers.features
-        return recall_candidates(features, self.train_graph, users, self.ranker_config.candidates)
+        weight = self.trained.embeddings.popularity_weights.user
+        return recall_candidates(
+            features, self.train_graph, users, self.ranker_config.candidates, weight
+        )
 
     def score_users(self, users: np.ndarray) -> torch.Tensor:
         candidates = self.candidates(users)
