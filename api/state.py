@@ -11,7 +11,7 @@ import numpy as np
 
 from graphrec.artifacts import Bundle, load_bundle
 from graphrec.coldstart import NEIGHBOURS, Attributes, airbnb_embedding
-from graphrec.popularity import as_query
+from graphrec.popularity import set_popularity
 from graphrec.registry import MovieRegistry
 
 logger = logging.getLogger(__name__)
@@ -75,7 +75,7 @@ class ServingState:
         self, bundle: Bundle, vector: np.ndarray, k: int
     ) -> tuple[np.ndarray, ...]:
         """Nearest movies to an index-layout vector, scored with the movie popularity weight."""
-        query = as_query(vector, bundle.popularity_weights.item)
+        query = set_popularity(vector, bundle.popularity_weights.item)
         with self.lock:
             scores, ids = bundle.index.search(query, k)
         keep = ids[0] >= 0
@@ -88,13 +88,17 @@ class ServingState:
         return scores[0], ids[0]
 
     def cold_vector(self, bundle: Bundle, attributes: Attributes) -> tuple[np.ndarray, list[int]]:
-        """The Airbnb-style vector of a cold movie and the ids it was averaged from; its
-        popularity column is zero, since nobody has rated it."""
+        """The Airbnb-style vector of a cold movie and the ids it was averaged from.
+
+        Its popularity column is the mean of theirs, like the rest of the vector: with none a
+        new movie would sink below every rated one wherever popularity weighs in.
+        """
         rows = bundle.attributes.nearest(attributes, self.neighbours)
         ids = [bundle.catalog.ids[row] for row in rows]
         with self.lock:
             vectors = np.stack([bundle.index.vector(i) for i in ids])
-        return airbnb_embedding(as_query(vectors, 0.0), np.arange(len(ids))), ids
+        vector = airbnb_embedding(set_popularity(vectors, 0.0), np.arange(len(ids)))
+        return set_popularity(vector, float(vectors[:, -1].mean())), ids
 
     def register(
         self, attributes: Attributes, movie_id: int | None = None

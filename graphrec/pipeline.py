@@ -22,7 +22,7 @@ from index import MovieIndex
 logger = logging.getLogger(__name__)
 
 #: Models `graphrec train --model` accepts, the default first.
-MODELS = ("sage", "pinsage")
+MODELS = ("pinsage", "sage")
 
 
 def train_bundle(

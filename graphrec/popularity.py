@@ -8,7 +8,7 @@ queries; a model whose embeddings already carry popularity (GraphSAGE's) keeps b
 
 FAISS serves the sum as a plain inner product: every indexed vector ends with one column
 holding its movie's log popularity, and a query puts the weight in that column. A movie
-registered after training has no ratings, so its column is zero.
+registered after training takes the mean column of the movies its vector is averaged from.
 """
 
 from __future__ import annotations
@@ -48,11 +48,12 @@ def with_popularity(vectors: np.ndarray, popularity: np.ndarray) -> np.ndarray:
     return np.concatenate([vectors, popularity[:, None]], axis=1).astype(np.float32)
 
 
-def as_query(vector: np.ndarray, weight: float) -> np.ndarray:
-    """A copy of an index-layout ``vector`` (or rows) whose popularity column holds ``weight``."""
-    query = np.array(vector, dtype=np.float32, copy=True)
-    query[..., -1] = weight
-    return query
+def set_popularity(vector: np.ndarray, value: float) -> np.ndarray:
+    """A copy of an index-layout ``vector`` (or rows) whose popularity column holds ``value``:
+    a query's weight, or a stored row's log popularity."""
+    out = np.array(vector, dtype=np.float32, copy=True)
+    out[..., -1] = value
+    return out
 
 
 def choose_weight(

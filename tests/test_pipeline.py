@@ -1,26 +1,30 @@
-"""`graphrec train --model pinsage` writes a bundle the server can load, rankers included."""
+"""`graphrec train --model pinsage|sage` writes a bundle the server can load, rankers included."""
 
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from api.state import ServingState
 from graphrec.artifacts import Bundle, load_bundle
-from graphrec.pipeline import train_bundle
+from graphrec.coldstart import Attributes
+from graphrec.pipeline import MODELS, train_bundle
 from graphrec.recommend import CANDIDATES, rank, recall, user_row
 from graphrec.registry import MovieRegistry
 from tests.conftest import bundled_slice
 
 
-def test_pinsage_bundle_serves_recommendations(tmp_path: Path) -> None:
+@pytest.mark.parametrize("model", MODELS)
+def test_bundle_serves_recommendations(tmp_path: Path, model: str) -> None:
     data = bundled_slice(tmp_path / "data", num_users=40)
-    path, figures = train_bundle(data, tmp_path / "artifacts", model="pinsage", epochs=1)
+    path, figures = train_bundle(data, tmp_path / "artifacts", model=model, epochs=1)
     assert figures["epochs_run"] == 1
     bundle = load_bundle(tmp_path / "artifacts")
-    assert bundle.path == path and bundle.manifest["model"] == "pinsage"
+    assert bundle.path == path and bundle.manifest["model"] == model
     assert set(bundle.manifest["rankers"]) == {"two_tower", "deepfm"}
-    norms = np.linalg.norm(bundle.user_embeddings, axis=1)
-    assert np.allclose(norms, 1.0, atol=1e-5), "every user rated something: unit vectors"
+    if model == "pinsage":
+        norms = np.linalg.norm(bundle.user_embeddings, axis=1)
+        assert np.allclose(norms, 1.0, atol=1e-5), "every user rated something: unit vectors"
     row = user_row(bundle, int(bundle.user_ids[0]))
     assert row is not None
     candidates = recall(
@@ -53,3 +57,8 @@ def _check_popularity_scores(
     vectors = np.stack([bundle.index.vector(int(i)) for i in similar_ids])
     expected = vectors[:, :-1] @ bundle.index.vector(query)[:-1] + 0.25 * vectors[:, -1]
     assert np.allclose(similar_scores, expected, atol=1e-4)
+    # A cold movie takes its sources' mean popularity; the rest is their renormalised mean.
+    vector, sources = state.cold_vector(bundle, Attributes(title="New", genres=["Comedy"]))
+    rows = np.stack([bundle.index.vector(i) for i in sources])
+    assert vector[-1] == pytest.approx(rows[:, -1].mean(), abs=1e-5)
+    assert np.linalg.norm(vector[:-1]) == pytest.approx(1.0, abs=1e-5)

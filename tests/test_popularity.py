@@ -5,9 +5,9 @@ import numpy as np
 from graphrec.popularity import (
     WEIGHT_GRID,
     PopularityWeights,
-    as_query,
     choose_weight,
     log_popularity,
+    set_popularity,
     with_popularity,
 )
 
@@ -18,10 +18,10 @@ def test_index_rows_and_queries_add_weighted_log_popularity() -> None:
     popularity = log_popularity(np.array([0, 1, 3, 7, 0]))
     assert np.allclose(popularity, np.log([1, 2, 4, 8, 1]))
     rows = with_popularity(vectors, popularity)
-    query = as_query(rows[1], 0.2)
+    query = set_popularity(rows[1], 0.2)
     assert rows[1, -1] == popularity[1], "the query is a copy; the row keeps its popularity"
     assert np.allclose(rows @ query, vectors @ vectors[1] + 0.2 * popularity, atol=1e-6)
-    unrated = as_query(rows, 0.0)
+    unrated = set_popularity(rows, 0.0)
     assert np.allclose(unrated[:, :-1], vectors) and not unrated[:, -1].any()
 
 
