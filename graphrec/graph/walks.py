@@ -53,7 +53,8 @@ class Neighbourhoods:
     Attributes:
         ranked: ``(num_movies, pool_size)`` movies by visit count from the row's movie, most
             visited first, the movie itself left out.
-        counts: ``(num_movies, pool_size)`` visit counts of ``ranked`` (0 where padded).
+        counts: ``(num_movies, top_t)`` visit counts of the first ``top_t`` of ``ranked`` (0 where
+            padded); the ranks beyond only feed hard negatives, which need no counts.
         top_t: How many leading columns form the pooling neighbourhood.
     """
 
@@ -74,7 +75,7 @@ class Neighbourhoods:
     def importance(self, movies: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Neighbours and importance weights of ``movies`` only, ``(len(movies), top_t)`` each:
         a minibatch pays for its own rows, not for the catalogue's."""
-        counts = self.counts[movies, : self.top_t].astype(np.float32)
+        counts = self.counts[movies].astype(np.float32)
         total = counts.sum(axis=1, keepdims=True)
         weights = np.divide(counts, total, out=np.zeros_like(counts), where=total > 0)
         return self.ranked[movies, : self.top_t], weights
@@ -120,9 +121,10 @@ def importance_neighbourhoods(
     config = config or WalkConfig()
     rng = np.random.default_rng(seed)
     num_movies = graph.num_movies
-    # int32 halves the two largest arrays of a big catalogue (movies x pool_size each).
+    # int32 halves the largest array of a big catalogue (movies x pool_size); counts are kept
+    # for the pooling neighbourhood only (movies x top_t).
     ranked = np.full((num_movies, config.pool_size), -1, dtype=np.int32)
-    counts = np.zeros((num_movies, config.pool_size), dtype=np.int32)
+    counts = np.zeros((num_movies, config.top_t), dtype=np.int32)
     for first in range(0, num_movies, config.chunk):
         starts = np.arange(first, min(first + config.chunk, num_movies))
         source, visited = walk_visits(graph, starts, config, rng)
@@ -143,7 +145,8 @@ def _rank_visits(
     ranked: np.ndarray,
     counts: np.ndarray,
 ) -> None:
-    """Fill rows of ``ranked``/``counts`` with each source's most visited movies, in place.
+    """Fill rows of ``ranked`` with each source's most visited movies, and ``counts`` with the
+    visits of as many of them as it has columns, in place.
 
     Ties in count go to the lower movie index, so the result depends only on the walks.
     """
@@ -155,4 +158,5 @@ def _rank_visits(
     rank = np.arange(len(src)) - group_start
     keep = rank < ranked.shape[1]
     ranked[src[keep], rank[keep]] = dst[keep]
-    counts[src[keep], rank[keep]] = hits[keep]
+    counted = rank < counts.shape[1]
+    counts[src[counted], rank[counted]] = hits[counted]

@@ -43,6 +43,8 @@ def test_walks_never_leave_their_component() -> None:
     for movie in range(3, 6):
         assert set(hood.neighbours[movie]) == set(range(3, 6)) - {movie}
     assert np.all(hood.ranked[6] == -1) and np.all(hood.weights[6] == 0)
+    # The hard-negative pool keeps 5 ranks; counts only the pooling neighbourhood's 2.
+    assert hood.ranked.shape == (7, 5) and hood.counts.shape == (7, 2)
 
 
 def test_visits_follow_edges_and_restart_returns_to_the_start() -> None:
