@@ -110,7 +110,7 @@ def time_epoch(
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--edges", type=int, default=1_000_000)
-    parser.add_argument("--batches", type=int, default=200, help="steps timed for the epoch")
+    parser.add_argument("--batches", type=int, default=1000, help="steps timed for the epoch")
     parser.add_argument("--warmup", type=int, default=20, help="steps that absorb start-up")
     parser.add_argument("--full-epoch", action="store_true", help="time the whole epoch")
     parser.add_argument("--seed", type=int, default=0)
