@@ -1,8 +1,9 @@
 """FAISS index of movie embeddings keyed by movie id: exact up to 100k vectors, IVF above.
 
-Vectors are L2-normalised, so inner product is cosine similarity. Both index kinds keep vectors
-retrievable by id (``IndexIDMap2``; IVF with a hash-table direct map) so that a movie can be the
-query, and both support removing ids.
+Search is by inner product (graphrec indexes unit item-to-item vectors plus a popularity
+column, see graphrec.popularity). Both index kinds keep vectors retrievable by id
+(``IndexIDMap2``; IVF with a hash-table direct map) so that a movie can be the query, and both
+support removing ids.
 """
 
 from __future__ import annotations
@@ -106,12 +107,6 @@ class MovieIndex:
         queries = np.ascontiguousarray(np.atleast_2d(queries), dtype=np.float32)
         scores, ids = self._index.search(queries, k)
         return scores, ids
-
-    def search_by_id(self, movie_id: int, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """Top-``k`` ``(scores, ids)`` of the neighbours of an indexed movie, itself excluded."""
-        scores, ids = self.search(self.vector(movie_id), k + 1)
-        keep = (ids[0] != movie_id) & (ids[0] >= 0)
-        return scores[0][keep][:k], ids[0][keep][:k]
 
     def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
         """Add vectors under new ids; an id already present raises ``ValueError``."""

@@ -67,14 +67,10 @@ class Neighbourhoods:
         """``(num_movies, top_t)`` the T most visited movies, ``-1`` padded."""
         return self.ranked[:, : self.top_t]
 
-    @property
-    def weights(self) -> np.ndarray:
-        """``(num_movies, top_t)`` L1-normalised visit counts (rows of zeros where no walks)."""
-        return self.importance(np.arange(len(self.ranked)))[1]
-
     def importance(self, movies: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Neighbours and importance weights of ``movies`` only, ``(len(movies), top_t)`` each:
-        a minibatch pays for its own rows, not for the catalogue's."""
+        """Neighbours and importance weights (L1-normalised visit counts; zeros where no walks)
+        of ``movies`` only, ``(len(movies), top_t)`` each: a minibatch pays for its own rows,
+        not for the catalogue's."""
         counts = self.counts[movies].astype(np.float32)
         total = counts.sum(axis=1, keepdims=True)
         weights = np.divide(counts, total, out=np.zeros_like(counts), where=total > 0)
