@@ -19,14 +19,14 @@ from graphrec.rankers.ranking import RANKERS
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app; ``settings`` default to the environment (``GRAPHREC_*``)."""
     settings = settings or Settings()
-    shares = parse_shares(settings.ab_shares, RANKERS)  # a bad setting fails before serving
+    # A bad setting fails before serving; unset, each bundle's own rankers decide.
+    shares = parse_shares(settings.ab_shares, RANKERS) if settings.ab_shares else None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = settings
-        app.state.shares = shares
         app.state.serving = ServingState.load(
-            settings.artifacts, settings.data_dir, settings.cold_neighbours
+            settings.artifacts, settings.data_dir, settings.cold_neighbours, shares=shares
         )
         yield
         app.state.serving.registry.close()

@@ -21,7 +21,9 @@ class Settings(BaseSettings):
     """Existing movies averaged into a cold movie's vector (Airbnb used 3)."""
     data_dir: Path | None = None
     """Where the registry of cold movies lives (default: the artifacts folder)."""
-    ab_shares: str = "two_tower:0.5,deepfm:0.5"
-    """Traffic share per ranker for /recommend without ``ranker=``: ``name:share,...``."""
+    ab_shares: str | None = None
+    """Traffic share per arm for /recommend without ``ranker=``: ``name:share,...`` (names:
+    the rankers and ``none``, recall order). Unset: equal shares for the rankers the bundle
+    marks to serve, recall order taking the share of those that did not beat it."""
     ab_salt: str = "graphrec-ab-1"
     """Salt of the user-id hash that buckets users; change it to reshuffle the buckets."""

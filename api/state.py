@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from graphrec.artifacts import Bundle, load_bundle
+from graphrec.bucketing import default_shares
 from graphrec.coldstart import NEIGHBOURS, Attributes, airbnb_embedding
 from graphrec.popularity import set_popularity
 from graphrec.registry import MovieRegistry
@@ -33,25 +34,48 @@ class ServingState:
 
     def __init__(
         self, artifacts: Path, bundle: Bundle, registry: MovieRegistry,
-        neighbours: int = NEIGHBOURS,
+        neighbours: int = NEIGHBOURS, shares: dict[str, float] | None = None,
     ) -> None:  # fmt: skip
         self.artifacts = artifacts
         self.neighbours = neighbours
         self.bundle = bundle
         self.registry = registry
+        self.explicit_shares = shares
         self.lock = threading.Lock()
         self._reload_lock = threading.Lock()
 
     @classmethod
     def load(
-        cls, artifacts: Path, data_dir: Path | None = None, neighbours: int = NEIGHBOURS
-    ) -> ServingState:
+        cls, artifacts: Path, data_dir: Path | None = None, neighbours: int = NEIGHBOURS,
+        *, shares: dict[str, float] | None = None,
+    ) -> ServingState:  # fmt: skip
         bundle = load_bundle(artifacts)
         registry = MovieRegistry((data_dir or Path(artifacts)) / REGISTRY_FILE)
-        state = cls(artifacts, bundle, registry, neighbours)
+        state = cls(artifacts, bundle, registry, neighbours, shares)
         state._apply_registry(bundle)
         logger.info("serving bundle %s (%d movies)", bundle.version, len(bundle.catalog))
+        state._log_shares(bundle)
         return state
+
+    def shares(self, bundle: Bundle) -> dict[str, float]:
+        """A/B shares per arm for ``bundle``: ``GRAPHREC_AB_SHARES`` when set, otherwise equal
+        shares for the rankers the bundle marks to serve, recall order taking the rest."""
+        if self.explicit_shares is not None:
+            return self.explicit_shares
+        return default_shares(bundle.ranker_serves)[0]
+
+    def _log_shares(self, bundle: Bundle) -> None:
+        if self.explicit_shares is not None:
+            logger.info("A/B shares from GRAPHREC_AB_SHARES: %s", self.explicit_shares)
+            return
+        shares, left_out = default_shares(bundle.ranker_serves)
+        for name in left_out:
+            lift = bundle.manifest["rankers"].get(name, {}).get("lift")
+            logger.warning(
+                "ranker %s did not beat recall order on held-out users (lift %s): "
+                "no default traffic, recall order takes its share", name, lift,
+            )  # fmt: skip
+        logger.info("A/B shares: %s", shares)
 
     def reload(self) -> Bundle:
         """Load ``artifacts`` again; on failure raise and keep serving the old bundle."""
@@ -61,6 +85,7 @@ class ServingState:
             with self.lock:
                 self.bundle = bundle
         logger.info("reloaded bundle %s", bundle.version)
+        self._log_shares(bundle)
         return bundle
 
     def similar_to_movie(self, bundle: Bundle, movie_id: int, k: int) -> tuple[np.ndarray, ...]:

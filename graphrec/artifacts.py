@@ -36,7 +36,7 @@ from index import IndexFileError, MovieIndex, sha256_file
 logger = logging.getLogger(__name__)
 
 #: Bumped whenever the bundle's files change; older bundles are refused with a reason.
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 CURRENT = "current"
 MANIFEST = "manifest.json"
 INDEX_FILE = "index.faiss"
@@ -62,6 +62,14 @@ class Bundle:
     @property
     def version(self) -> str:
         return str(self.manifest["version"])
+
+    @property
+    def ranker_serves(self) -> dict[str, bool]:
+        """Per ranker, whether it beat recall order on held-out users at training time."""
+        return {
+            name: bool(figures.get("serve", False))
+            for name, figures in self.manifest.get("rankers", {}).items()
+        }
 
     @property
     def popularity_weights(self) -> PopularityWeights:
@@ -121,7 +129,8 @@ def write_bundle(
         np.savez(staging / "history.npz", indptr=history.user_indptr, movies=history.user_movies)
         f = rankers.features
         np.savez(staging / "ranking.npz", user_dense=f.user_dense, movie_dense=f.movie_dense,
-                 num_genres=f.num_genres)  # fmt: skip
+                 num_genres=f.num_genres, popularity=f.popularity,
+                 recall_weight=f.recall_weight)  # fmt: skip
         torch.save(rankers.state(), staging / "rankers.pt")
         index.save(staging / INDEX_FILE)
         files = {p.name: sha256_file(p) for p in sorted(staging.iterdir())}
@@ -256,6 +265,8 @@ def _rankers(
             user_embeddings=user_embeddings,
             movie_embeddings=movie_embeddings,
             num_genres=int(data["num_genres"]),
+            popularity=data["popularity"],
+            recall_weight=float(data["recall_weight"]),
         )
     state = torch.load(version_dir / "rankers.pt", weights_only=True)
     return Rankers.from_state(state, features)

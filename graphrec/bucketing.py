@@ -3,19 +3,38 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 
 from graphrec.errors import ConfigError
 
+#: The arm of plain recall order, without a ranker.
+RECALL_ORDER = "none"
+
+
+def default_shares(serves: Mapping[str, bool]) -> tuple[dict[str, float], list[str]]:
+    """Equal shares for the rankers a bundle marks to serve; recall order takes the share of
+    each ranker that did not beat it on held-out users. Returns the shares and the rankers
+    left out."""
+    share = 1.0 / len(serves) if serves else 1.0
+    shares: dict[str, float] = {}
+    left_out = [name for name, serve in serves.items() if not serve]
+    for name, serve in serves.items():
+        arm = name if serve else RECALL_ORDER
+        shares[arm] = shares.get(arm, 0.0) + share
+    return shares or {RECALL_ORDER: 1.0}, left_out
+
 
 def parse_shares(text: str, allowed: tuple[str, ...]) -> dict[str, float]:
-    """``"two_tower:0.5,deepfm:0.5"`` → ``{"two_tower": 0.5, "deepfm": 0.5}``, checked."""
+    """``"two_tower:0.5,none:0.5"`` → ``{"two_tower": 0.5, "none": 0.5}``, checked; ``none``
+    is recall order without a ranker."""
     shares: dict[str, float] = {}
     for part in filter(None, (p.strip() for p in text.split(","))):
         name, _, value = part.partition(":")
         name = name.strip()
-        if name not in allowed:
+        if name not in (*allowed, RECALL_ORDER):
             raise ConfigError(
-                f"A/B shares: unknown ranker {name!r}; available: {', '.join(allowed)}"
+                f"A/B shares: unknown ranker {name!r}; "
+                f"available: {', '.join((*allowed, RECALL_ORDER))}"
             )
         try:
             share = float(value)

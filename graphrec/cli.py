@@ -22,6 +22,7 @@ MODEL_NAMES = (
     "lightgcn",
     "sage",
     "pinsage",
+    "recall",
     "recall+two_tower",
     "recall+deepfm",
 )
@@ -78,6 +79,10 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--protocol", default="temporal", help=", ".join(PROTOCOL_NAMES))
     evaluate.add_argument("--k", type=_positive_int, default=10, help="cut-off of every metric")
     evaluate.add_argument("--models", default=",".join(MODEL_NAMES), help="comma-separated")
+    evaluate.add_argument(
+        "--model", default=TRAIN_MODELS[0],
+        help=f"embedding model of the served rows recall, recall+… ({', '.join(TRAIN_MODELS)})",
+    )  # fmt: skip
     evaluate.add_argument("--ratio", type=float, default=0.75, help="stratified: train share")
     evaluate.add_argument("--seed", type=int, default=0)
     evaluate.add_argument("--train", type=Path, help="ratings csv of a split made elsewhere")
@@ -150,6 +155,8 @@ def _evaluate(args: argparse.Namespace) -> None:
     if unknown or not models:
         raise ConfigError(f"unknown model {unknown[0] if unknown else '(none)'}; "
                           f"available: {', '.join(MODEL_NAMES)}")  # fmt: skip
+    if args.model not in TRAIN_MODELS:
+        raise ConfigError(f"unknown model {args.model!r}; available: {', '.join(TRAIN_MODELS)}")
     if args.cold_start:
         _evaluate_cold_start(args)
         return
@@ -167,8 +174,8 @@ def _evaluate(args: argparse.Namespace) -> None:
     info = split.protocol
     print(f"protocol {info['name']}: {info['train_interactions']} train, "
           f"{info['test_interactions']} test interactions, {info['test_users']} test users "
-          f"({info['test_users_absent_from_train']} absent from train, reported apart)",
-          file=sys.stderr)  # fmt: skip
+          f"({info['test_users_absent_from_train']} absent from train, reported apart); "
+          f"validation cut {info['validation']}", file=sys.stderr)  # fmt: skip
 
     def on_model(name: str) -> None:
         print(f"[{name}] fitting", file=sys.stderr, flush=True)
@@ -179,7 +186,7 @@ def _evaluate(args: argparse.Namespace) -> None:
 
     results = evaluate(
         split, models, k=args.k, seed=args.seed, recs_out=args.recs_out, on_model=on_model,
-        on_epoch=on_epoch,
+        on_epoch=on_epoch, recall_model=args.model,
     )  # fmt: skip
     print(format_table(results, args.k))
     dataset = split.train

@@ -8,9 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from graphrec.artifacts import Bundle
-
-#: Candidates recalled per request before ranking.
-CANDIDATES = 200
+from graphrec.recall_score import index_query
 
 #: Searches the index with one query vector for n results: (scores, movie ids).
 Search = Callable[[np.ndarray, int], tuple[np.ndarray, np.ndarray]]
@@ -31,20 +29,20 @@ def user_row(bundle: Bundle, user_id: int) -> int | None:
 
 
 def recall(bundle: Bundle, row: int, n: int, search: Search) -> Ranked:
-    """The user's top ``n`` movies from the index by embedding score, rated movies left out.
+    """The user's top ``n`` movies from the index by recall score, rated movies left out.
 
-    The index holds blended vectors (embedding, then attributes; see graphrec.similarity) and a
-    popularity column (graphrec.popularity); a query with zeros in the attribute part and the
-    user weight in the popularity column scores as the model was validated.
+    The query is built so that its inner product with every index row is the recall score
+    that was tuned, trained on and evaluated (graphrec.recall_score).
     """
     history = bundle.history
     start, end = history.user_indptr[row], history.user_indptr[row + 1]
     rated = bundle.movie_ids[history.user_movies[start:end]]
-    weight = float(bundle.manifest["index"].get("attribute_weight", 0.0))
-    query = np.zeros((1, bundle.index.info.dim), dtype=np.float32)
-    embedding = bundle.user_embeddings[row]
-    query[0, : len(embedding)] = embedding * np.sqrt(1.0 - weight)
-    query[0, -1] = bundle.popularity_weights.user
+    query = index_query(
+        bundle.user_embeddings[row],
+        bundle.popularity_weights.user,
+        bundle.index.info.dim,
+        float(bundle.manifest["index"].get("attribute_weight", 0.0)),
+    )
     scores, ids = search(query, min(n + len(rated), len(bundle.index)))
     keep = (ids >= 0) & ~np.isin(ids, rated)
     return Ranked(ids=ids[keep][:n], scores=scores[keep][:n])
@@ -56,6 +54,7 @@ def rank(bundle: Bundle, row: int, candidates: Ranked, ranker: str) -> Ranked:
     rows = np.minimum(np.searchsorted(bundle.movie_ids, candidates.ids), len(bundle.movie_ids) - 1)
     known = bundle.movie_ids[rows] == candidates.ids
     rows, ids = rows[known], candidates.ids[known]
-    logits = bundle.rankers.score(ranker, np.full(len(rows), row, dtype=np.int64), rows)
+    users = np.full(len(rows), row, dtype=np.int64)
+    logits = bundle.rankers.score(ranker, users, rows, np.flatnonzero(known))
     order = np.argsort(-logits, kind="stable")
     return Ranked(ids=ids[order], scores=logits[order])

@@ -2,7 +2,7 @@
 
 import pytest
 
-from graphrec.bucketing import bucket_of, parse_shares
+from graphrec.bucketing import bucket_of, default_shares, parse_shares
 from graphrec.errors import ConfigError
 
 RANKERS = ("two_tower", "deepfm", "none")
@@ -32,3 +32,14 @@ def test_shares_are_normalised() -> None:
 def test_bad_shares_are_refused(text: str) -> None:
     with pytest.raises(ConfigError, match="A/B shares"):
         parse_shares(text, RANKERS)
+
+
+def test_rankers_that_lost_to_recall_give_their_share_to_recall_order() -> None:
+    shares, left_out = default_shares({"two_tower": False, "deepfm": True})
+    assert shares == {"none": 0.5, "deepfm": 0.5} and left_out == ["two_tower"]
+    assert default_shares({"two_tower": False, "deepfm": False}) == (
+        {"none": 1.0}, ["two_tower", "deepfm"],
+    )  # fmt: skip
+    assert default_shares({"two_tower": True, "deepfm": True})[0] == {
+        "two_tower": 0.5, "deepfm": 0.5,
+    }  # fmt: skip

@@ -9,7 +9,8 @@ from api.state import ServingState
 from graphrec.artifacts import Bundle, load_bundle
 from graphrec.coldstart import Attributes
 from graphrec.pipeline import MODELS, train_bundle
-from graphrec.recommend import CANDIDATES, rank, recall, user_row
+from graphrec.recall_score import CANDIDATES
+from graphrec.recommend import rank, recall, user_row
 from graphrec.registry import MovieRegistry
 from tests.conftest import bundled_slice
 
@@ -45,8 +46,7 @@ def _check_popularity_scores(
     assert np.allclose(stored[:, -1], popularity[rows])
     weights = bundle.popularity_weights
     assert weights.to_dict() == bundle.manifest["index"]["popularity_weights"]
-    share = 1.0 - bundle.manifest["index"]["attribute_weight"]
-    embedding = share * bundle.movie_embeddings[rows] @ bundle.user_embeddings[row]
+    embedding = bundle.movie_embeddings[rows] @ bundle.user_embeddings[row]
     assert np.allclose(scores, embedding + weights.user * popularity[rows], atol=1e-4)
     # A movie query carries the movie weight (set here to a value the grid may not have chosen).
     bundle.manifest["index"]["popularity_weights"] = {"user": 0.0, "item": 0.25}

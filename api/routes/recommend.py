@@ -7,8 +7,9 @@ from fastapi import APIRouter, HTTPException, Query, Request, status
 from api.deps import BundleDep, StateDep
 from api.routes.similar import K, scored
 from api.schemas import RecommendResponse
-from graphrec.bucketing import bucket_of
-from graphrec.recommend import CANDIDATES, rank, recall, user_row
+from graphrec.bucketing import RECALL_ORDER, bucket_of
+from graphrec.recall_score import CANDIDATES
+from graphrec.recommend import rank, recall, user_row
 
 router = APIRouter(prefix="/recommend", tags=["recommend"])
 
@@ -22,7 +23,13 @@ def recommend(
     state: StateDep,
     bundle: BundleDep,
     k: K = 10,
-    ranker: Annotated[RankerName | None, Query(description="Omit to use the A/B bucket.")] = None,
+    ranker: Annotated[
+        RankerName | None,
+        Query(
+            description="Omit to use the A/B bucket (rankers that lost to recall order "
+            "get no default traffic)."
+        ),
+    ] = None,
 ) -> RecommendResponse:
     row = user_row(bundle, user_id)
     if row is None:
@@ -30,8 +37,8 @@ def recommend(
     bucket = None
     if ranker is None:
         settings = request.app.state.settings
-        bucket = bucket_of(user_id, request.app.state.shares, settings.ab_salt)
-    chosen = ranker or bucket or "none"
+        bucket = bucket_of(user_id, state.shares(bundle), settings.ab_salt)
+    chosen = ranker or bucket or RECALL_ORDER
     candidates = recall(bundle, row, max(CANDIDATES, k),
                         lambda query, n: state.search(bundle, query, n))  # fmt: skip
     ranked = candidates if chosen == "none" else rank(bundle, row, candidates, chosen)

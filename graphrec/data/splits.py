@@ -6,7 +6,14 @@ build train and test with :meth:`InteractionDataset.subset`.
 
 from __future__ import annotations
 
+from typing import Literal, get_args
+
 import numpy as np
+
+#: How a validation slice is cut out of training data, matching how a protocol cuts its test:
+#: each user's latest share (``temporal``), a random share (``random``) or the last one (``last``).
+ValidationCut = Literal["temporal", "random", "last"]
+VALIDATION_CUTS: tuple[str, ...] = get_args(ValidationCut)
 
 
 def per_user_latest(
@@ -49,6 +56,36 @@ def per_user_last(users: np.ndarray, timestamps: np.ndarray, *, min_keep: int = 
     """Each user's single latest interaction, for users with more than ``min_keep``."""
     rank, count = _rank_within_user(users, timestamps)
     return (rank == count - 1) & (count > min_keep)
+
+
+def validation_mask(
+    users: np.ndarray,
+    timestamps: np.ndarray,
+    fraction: float,
+    cut: ValidationCut = "temporal",
+    *,
+    seed: int = 0,
+) -> np.ndarray:
+    """The validation slice of training interactions, cut the way the test was cut.
+
+    Choices made on validation (epochs, weights, half-lives) carry over to the test only when
+    both slices look alike: a random slice rewards a plain mean of a user's history, a latest
+    slice rewards recency.
+
+    Args:
+        fraction: Share of each user's interactions (``temporal`` and ``random``).
+        cut: One of :data:`VALIDATION_CUTS`.
+        seed: Seed of the ``random`` cut.
+    """
+    match cut:
+        case "temporal":
+            return per_user_latest(users, timestamps, fraction)
+        case "random":
+            return per_user_random(users, fraction, seed=seed)
+        case "last":
+            return per_user_last(users, timestamps)
+        case _:
+            raise ValueError(f"unknown validation cut {cut!r}; choose one of {VALIDATION_CUTS}")
 
 
 def global_time_cut(timestamps: np.ndarray, quantile: float) -> np.ndarray:

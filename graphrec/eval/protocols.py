@@ -12,7 +12,13 @@ import pandas as pd
 from graphrec.data.dataset import InteractionDataset
 from graphrec.data.loaders import build_dataset, bundled_data_dir
 from graphrec.data.readers import RawTables, read_ratings_csv, read_tables
-from graphrec.data.splits import global_time_cut, per_user_last, per_user_latest, per_user_random
+from graphrec.data.splits import (
+    ValidationCut,
+    global_time_cut,
+    per_user_last,
+    per_user_latest,
+    per_user_random,
+)
 from graphrec.errors import ConfigError, DataError
 
 PROTOCOLS = ("temporal", "global-temporal", "stratified", "leave-last-out")
@@ -20,15 +26,33 @@ PROTOCOLS = ("temporal", "global-temporal", "stratified", "leave-last-out")
 TEMPORAL_TEST_FRACTION = 0.2
 #: Timestamp quantile of the single cut of `global-temporal`.
 GLOBAL_CUT_QUANTILE = 0.8
+#: The validation cut that mirrors each protocol's test cut.
+VALIDATION_CUT: dict[str, ValidationCut] = {
+    "temporal": "temporal",
+    "global-temporal": "temporal",
+    "stratified": "random",
+    "leave-last-out": "last",
+}
+#: Share of test users whose test lies after all their training for a split made elsewhere to
+#: count as cut by time.
+TEMPORAL_AGREEMENT = 0.95
 
 
 @dataclass(frozen=True)
 class Split:
-    """Train and test over one catalogue and user index, plus a description of how."""
+    """Train and test over one catalogue and user index, plus a description of how.
+
+    ``protocol["validation"]`` names the validation cut that mirrors the test cut.
+    """
 
     train: InteractionDataset
     test: InteractionDataset
     protocol: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def validation_cut(self) -> ValidationCut:
+        cut: ValidationCut = self.protocol.get("validation", "temporal")
+        return cut
 
 
 def make_split(
@@ -62,6 +86,7 @@ def make_split(
             raise ConfigError(
                 f"unknown protocol {protocol!r}; choose one of: {', '.join(PROTOCOLS)}"
             )
+    params["validation"] = VALIDATION_CUT[protocol]
     return _describe(dataset.subset(~test_mask), dataset.subset(test_mask), params)
 
 
@@ -95,8 +120,34 @@ def split_from_files(train_csv: Path, test_csv: Path, data_dir: Path | None) -> 
     )
     dataset = build_dataset(both, name=folder.name)
     test_mask = np.arange(dataset.num_interactions) >= len(train)
-    params = {"name": "files", "train": str(train_csv), "test": str(test_csv)}
-    return _describe(dataset.subset(~test_mask), dataset.subset(test_mask), params)
+    train_side, test_side = dataset.subset(~test_mask), dataset.subset(test_mask)
+    params = {
+        "name": "files",
+        "train": str(train_csv),
+        "test": str(test_csv),
+        "validation": detect_cut(train_side, test_side),
+    }
+    return _describe(train_side, test_side, params)
+
+
+def detect_cut(train: InteractionDataset, test: InteractionDataset) -> ValidationCut:
+    """How a split made elsewhere was cut, read off its timestamps.
+
+    ``temporal`` when nearly every test user's test lies after all of their training
+    (``last`` when each has one test interaction), else ``random``.
+    """
+    users = np.unique(test.users)
+    if len(users) == 0:
+        return "temporal"
+    last_train = np.full(train.num_users, np.iinfo(np.int64).min, dtype=np.int64)
+    np.maximum.at(last_train, train.users, train.timestamps.astype(np.int64))
+    first_test = np.full(test.num_users, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(first_test, test.users, test.timestamps.astype(np.int64))
+    after = np.mean(first_test[users] >= last_train[users])
+    if after < TEMPORAL_AGREEMENT:
+        return "random"
+    single = np.bincount(test.users, minlength=test.num_users)[users] == 1
+    return "last" if single.all() else "temporal"
 
 
 def _describe(train: InteractionDataset, test: InteractionDataset, params: dict[str, Any]) -> Split:

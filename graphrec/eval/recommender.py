@@ -12,11 +12,11 @@ import torch.nn.functional as F
 from scipy.sparse import csr_matrix
 
 from graphrec.data.dataset import InteractionDataset
-from graphrec.data.splits import per_user_latest
+from graphrec.data.splits import ValidationCut, validation_mask
 from graphrec.graph.bipartite import BipartiteGraph
 from graphrec.train.early_stopping import EpochCallback
 
-#: Share of each user's latest training interactions used for validation (early stopping, tuning).
+#: Share of each user's training interactions used for validation (early stopping, tuning).
 VALIDATION_FRACTION = 0.1
 #: Cut-off of the validation recall every model is tuned on.
 VALIDATION_K = 20
@@ -28,13 +28,22 @@ class Recommender(ABC):
     Args:
         seed: Seeds every random choice the model makes.
         on_epoch: Progress callback for models trained in epochs.
+        validation_cut: How the model cuts its validation slice out of ``train``: the way the
+            protocol cut the test (see :func:`graphrec.data.splits.validation_mask`).
     """
 
     name: ClassVar[str]
 
-    def __init__(self, *, seed: int = 0, on_epoch: EpochCallback | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        seed: int = 0,
+        on_epoch: EpochCallback | None = None,
+        validation_cut: ValidationCut = "temporal",
+    ) -> None:
         self.seed = seed
         self.on_epoch = on_epoch
+        self.validation_cut: ValidationCut = validation_cut
 
     @abstractmethod
     def fit(self, train: InteractionDataset) -> None:
@@ -69,16 +78,22 @@ class EmbeddingRecommender(Recommender, ABC):
 
 @dataclass(frozen=True)
 class Holdout:
-    """A training set cut into a fitting part and a validation part (each user's latest 10 %)."""
+    """A training set cut into a fitting part and a validation part (10 % of each user's)."""
 
     fit: InteractionDataset
     fit_graph: BipartiteGraph
     val_graph: BipartiteGraph
 
 
-def holdout(train: InteractionDataset, fraction: float = VALIDATION_FRACTION) -> Holdout:
+def holdout(
+    train: InteractionDataset,
+    cut: ValidationCut = "temporal",
+    *,
+    fraction: float = VALIDATION_FRACTION,
+    seed: int = 0,
+) -> Holdout:
     """Validation comes out of training data: the test side never tunes anything."""
-    mask = per_user_latest(train.users, train.timestamps, fraction)
+    mask = validation_mask(train.users, train.timestamps, fraction, cut, seed=seed)
     fit = train.subset(~mask)
     return Holdout(
         fit=fit,

@@ -13,7 +13,7 @@ import pandas as pd
 
 from graphrec.data.splits import extreme_movie
 from graphrec.eval.metrics import hit_rate, ranking_metrics
-from graphrec.eval.models import MODELS
+from graphrec.eval.models import MODELS, Recall
 from graphrec.eval.protocols import Split
 from graphrec.eval.recommender import Recommender, graph_of
 from graphrec.graph.bipartite import BipartiteGraph
@@ -84,8 +84,12 @@ def evaluate(
     recs_out: Path | None = None,
     on_model: ModelStarted | None = None,
     on_epoch: EpochCallback | None = None,
+    recall_model: str = "pinsage",
 ) -> dict[str, dict[str, float]]:
     """Evaluate each named model on ``split``; optionally write ``recs_out/<model>.csv``.
+
+    Every model cuts its validation slice the way ``split`` cut its test; the rows of what
+    `graphrec train` serves (`recall`, `recall+…`) recall with ``recall_model``.
 
     Returns:
         Model name → metric name → value.
@@ -96,7 +100,11 @@ def evaluate(
     for name in model_names:
         if on_model is not None:
             on_model(name)
-        model = MODELS[name](seed=seed, on_epoch=on_epoch)
+        model_type = MODELS[name]
+        options = {"recall_model": recall_model} if issubclass(model_type, Recall) else {}
+        model = model_type(
+            seed=seed, on_epoch=on_epoch, validation_cut=split.validation_cut, **options
+        )
         figures, recs = evaluate_model(model, split, k, targets, train_graph, test_graph)
         results[name] = figures
         if recs_out is not None:

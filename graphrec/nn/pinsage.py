@@ -10,6 +10,11 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 from torch_geometric.nn import MessagePassing
 from torch_geometric.nn.dense.linear import Linear
+from torch_geometric.utils import is_torch_sparse_tensor
+
+#: One layer's messages: ``(edge_index, edge_weight, num_dst)``, or ``(adjacency, None,
+#: num_dst)`` with a weighted sparse ``(num_dst, num_src)`` adjacency.
+Block = tuple[Tensor, Tensor | None, int]
 
 
 class PinSageConv(MessagePassing):
@@ -52,13 +57,24 @@ class PinSageConv(MessagePassing):
         self.combine.reset_parameters()
 
     def forward(
-        self, x: Tensor | tuple[Tensor, Tensor], edge_index: Tensor, edge_weight: Tensor
+        self,
+        x: Tensor | tuple[Tensor, Tensor],
+        edge_index: Tensor,
+        edge_weight: Tensor | None = None,
     ) -> Tensor:
         x_src, x_dst = (x, x) if isinstance(x, Tensor) else x
         transformed = F.relu(self.neighbour(x_src))
-        pooled = self.propagate(
-            edge_index, x=transformed, edge_weight=edge_weight, size=(len(x_src), len(x_dst))
-        )
+        if is_torch_sparse_tensor(edge_index):
+            # A weighted (|V_dst|, |V_src|) adjacency: one sparse product pools every node,
+            # about twice as fast on CPU as gathering and scattering per edge.
+            pooled = edge_index @ transformed
+        else:
+            if edge_weight is None:
+                raise ValueError(f"'{self.__class__.__name__}' needs edge_weight with edge_index")
+            pooled = self.propagate(
+                edge_index, x=transformed, edge_weight=edge_weight,
+                size=(len(x_src), len(x_dst)),
+            )  # fmt: skip
         out = F.relu(self.combine(torch.cat([x_dst, pooled], dim=-1)))
         return F.normalize(out, dim=-1)
 
@@ -84,8 +100,8 @@ class PinSageEncoder(nn.Module):
 
     Shapes:
         - **input:** ``movies`` ``(|V_0|,)`` the input layer's movie indices, ``features``
-          ``(|V_0|, feature_dim)`` their attributes, one ``(edge_index, edge_weight, num_dst)``
-          per layer from the input up
+          ``(|V_0|, feature_dim)`` their attributes, one :data:`Block` per layer from the
+          input up
         - **output:** ``(num_dst of the last layer, dim)``
     """
 
@@ -112,9 +128,7 @@ class PinSageEncoder(nn.Module):
             if isinstance(layer, nn.Linear):
                 layer.reset_parameters()
 
-    def forward(
-        self, movies: Tensor, features: Tensor, blocks: Sequence[tuple[Tensor, Tensor, int]]
-    ) -> Tensor:
+    def forward(self, movies: Tensor, features: Tensor, blocks: Sequence[Block]) -> Tensor:
         if len(blocks) != len(self.convs):
             raise ValueError(f"expected {len(self.convs)} blocks, got {len(blocks)}")
         x = self.movie_embedding(movies) + self.attribute_projection(features)

@@ -12,11 +12,18 @@ import numpy as np
 from scipy.sparse import csr_matrix
 
 from graphrec.data.dataset import MovieTable
+from graphrec.popularity import log_popularity
+from graphrec.recall_score import RecallScore
 
 #: Leading scalar columns of ``user_dense`` and ``movie_dense``; genre columns follow.
 USER_SCALARS, MOVIE_SCALARS = 3, 4
 #: Years are centred and scaled so that a 30-year gap is 1.
 YEAR_CENTRE, YEAR_SCALE = 1990.0, 30.0
+#: Columns of :meth:`RankingFeatures.cross`; the last two are the recall score and rank.
+CROSS_COLUMNS = 5
+RECALL_COLUMNS = (3, 4)
+#: Recall ranks are scaled so that the 200th candidate sits at about 1.
+RANK_SCALE = float(np.log1p(200))
 
 
 @dataclass(frozen=True)
@@ -31,6 +38,8 @@ class RankingFeatures:
         user_embeddings: ``(num_users, d)`` graph embeddings.
         movie_embeddings: ``(num_movies, d)`` graph embeddings.
         num_genres: ``G``.
+        popularity: ``(num_movies,)`` log popularity over the interactions given.
+        recall_weight: Weight of ``popularity`` in the recall score.
     """
 
     user_dense: np.ndarray
@@ -38,6 +47,15 @@ class RankingFeatures:
     user_embeddings: np.ndarray
     movie_embeddings: np.ndarray
     num_genres: int
+    popularity: np.ndarray
+    recall_weight: float
+
+    @property
+    def recall(self) -> RecallScore:
+        """The recall score these features' candidates are recalled by."""
+        return RecallScore(
+            self.user_embeddings, self.movie_embeddings, self.popularity, self.recall_weight
+        )
 
     @classmethod
     def build(
@@ -48,8 +66,10 @@ class RankingFeatures:
         ratings: np.ndarray,
         user_embeddings: np.ndarray,
         movie_embeddings: np.ndarray,
+        recall_weight: float = 0.0,
     ) -> RankingFeatures:
-        """From training interactions ``(users, movies, ratings)`` and trained embeddings."""
+        """From training interactions ``(users, movies, ratings)``, trained embeddings and the
+        popularity weight of the recall score."""
         num_users, num_movies = len(user_embeddings), len(movie_embeddings)
         global_mean = float(ratings.mean()) if len(ratings) else 0.0
         genres = table.genres.astype(np.float32)
@@ -81,10 +101,17 @@ class RankingFeatures:
             user_embeddings=user_embeddings.astype(np.float32),
             movie_embeddings=movie_embeddings.astype(np.float32),
             num_genres=genres.shape[1],
+            popularity=log_popularity(movie_count),
+            recall_weight=float(recall_weight),
         )
 
-    def cross(self, users: np.ndarray, movies: np.ndarray) -> np.ndarray:
-        """``(n, 3)``: genre match, year distance, and graph-embedding dot product of each pair."""
+    def cross(self, users: np.ndarray, movies: np.ndarray, ranks: np.ndarray) -> np.ndarray:
+        """``(n, 5)``: genre match, year distance, graph-embedding dot product, recall score and
+        scaled recall rank of each pair.
+
+        The recall score and rank let a ranker keep the recall order where it knows nothing
+        better; ``ranks`` is each movie's 0-based position among its user's candidates.
+        """
         user_genres = self.user_dense[users, USER_SCALARS:]
         movie_genres = self.movie_dense[movies, MOVIE_SCALARS:]
         match = (user_genres * movie_genres).sum(axis=1) / np.maximum(movie_genres.sum(axis=1), 1)
@@ -92,7 +119,9 @@ class RankingFeatures:
         gap = np.abs(self.user_dense[users, 2] - self.movie_dense[movies, 0])
         distance = np.where(dated, gap, 0.0)
         dot = (self.user_embeddings[users] * self.movie_embeddings[movies]).sum(axis=1)
-        return np.column_stack([match, distance, dot]).astype(np.float32)
+        recall = dot + self.recall_weight * self.popularity[movies]
+        rank = np.log1p(ranks) / RANK_SCALE
+        return np.column_stack([match, distance, dot, recall, rank]).astype(np.float32)
 
 
 def _mean(

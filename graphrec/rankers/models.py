@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor, nn
 
-from graphrec.rankers.features import MOVIE_SCALARS, USER_SCALARS
+from graphrec.rankers.features import MOVIE_SCALARS, RECALL_COLUMNS, USER_SCALARS
 
 
 @dataclass
@@ -37,9 +37,10 @@ class TwoTower(nn.Module):
     """User tower and movie tower, each an MLP over its own features; score = dot product.
 
     Each tower also reads a learnable id embedding initialised from the graph embedding, and
-    the logit adds the inner product of those two embeddings with a learned scale, so training
-    starts from the recall geometry and refines it rather than rediscovering it. Towers never
-    see each other's inputs, which is what lets a two-tower model precompute one side.
+    the logit adds the inner product of those two embeddings with a learned scale, plus a
+    learned linear term of the pair's recall score and recall rank, so training starts from the
+    recall order and refines it rather than rediscovering it. Towers never see each other's
+    inputs, which is what lets a two-tower model precompute one side.
     """
 
     def __init__(
@@ -58,14 +59,15 @@ class TwoTower(nn.Module):
         self.user_tower = mlp([dim + user_dense_dim, hidden, out])
         self.movie_tower = mlp([dim + movie_dense_dim, hidden, out])
         self.recall_scale = nn.Parameter(torch.tensor(1.0))
-        self.bias = nn.Parameter(torch.tensor(0.0))
+        self.recall_prior = nn.Linear(len(RECALL_COLUMNS), 1)
 
     def forward(self, x: PairInputs) -> Tensor:
         user_id, movie_id = self.user_embedding(x.users), self.movie_embedding(x.movies)
         user = self.user_tower(torch.cat([user_id, x.user_dense], dim=-1))
         movie = self.movie_tower(torch.cat([movie_id, x.movie_dense], dim=-1))
         recall = (user_id * movie_id).sum(-1)
-        return (user * movie).sum(-1) + self.recall_scale * recall + self.bias
+        prior = self.recall_prior(x.cross[:, list(RECALL_COLUMNS)]).squeeze(-1)
+        return (user * movie).sum(-1) + self.recall_scale * recall + prior
 
 
 class DeepFM(nn.Module):

@@ -9,7 +9,7 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
-from graphrec.rankers.features import RankingFeatures
+from graphrec.rankers.features import CROSS_COLUMNS, RankingFeatures
 from graphrec.rankers.models import DeepFM, PairInputs, TwoTower
 
 #: Ranker names, as `/recommend?ranker=` and the bundle take them.
@@ -24,7 +24,9 @@ class Rankers:
     models: dict[str, nn.Module]
     figures: dict[str, dict[str, float]] = field(default_factory=dict)
 
-    def inputs(self, users: np.ndarray, movies: np.ndarray) -> PairInputs:
+    def inputs(self, users: np.ndarray, movies: np.ndarray, ranks: np.ndarray) -> PairInputs:
+        """Features of the pairs ``(users[i], movies[i])``, ``ranks[i]`` the movie's 0-based
+        position among the user's recall candidates."""
         f = self.features
         return PairInputs(
             users=torch.from_numpy(users),
@@ -33,15 +35,17 @@ class Rankers:
             movie_dense=torch.from_numpy(f.movie_dense[movies]),
             user_embedding=torch.from_numpy(f.user_embeddings[users]),
             movie_embedding=torch.from_numpy(f.movie_embeddings[movies]),
-            cross=torch.from_numpy(f.cross(users, movies)),
+            cross=torch.from_numpy(f.cross(users, movies, ranks)),
         )
 
     @torch.no_grad()
-    def score(self, name: str, users: np.ndarray, movies: np.ndarray) -> np.ndarray:
-        """Logit of each (user, movie) pair under ranker ``name``."""
+    def score(
+        self, name: str, users: np.ndarray, movies: np.ndarray, ranks: np.ndarray
+    ) -> np.ndarray:
+        """Logit of each (user, movie) pair under ranker ``name`` (see :meth:`inputs`)."""
         model = self.models[name]
         model.eval()
-        return np.asarray(model(self.inputs(users, movies)).numpy())
+        return np.asarray(model(self.inputs(users, movies, ranks)).numpy())
 
     def state(self) -> dict[str, Any]:
         """What the bundle stores: weights and the shapes to rebuild the modules."""
@@ -81,7 +85,7 @@ def build_models(
     movie_dense: int,
     num_genres: int,
 ) -> dict[str, nn.Module]:
-    scalars = (user_dense - num_genres) + (movie_dense - num_genres) + 3
+    scalars = (user_dense - num_genres) + (movie_dense - num_genres) + CROSS_COLUMNS
     return {
         "two_tower": TwoTower(user_embeddings, movie_embeddings, user_dense, movie_dense),
         "deepfm": DeepFM(user_embeddings.shape[1], scalars, num_genres),

@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from graphrec.data.splits import ValidationCut
+
 
 class SageConfig(BaseModel):
     """Hyper-parameters of GraphSAGE embedding training."""
@@ -32,7 +34,12 @@ class SageConfig(BaseModel):
     lr: float = Field(0.01, gt=0.0, description="Adam learning rate.")
     weight_decay: float = Field(0.0, ge=0.0, description="Adam weight decay.")
     val_fraction: float = Field(
-        0.1, gt=0.0, lt=1.0, description="Each user's latest share of training held for validation."
+        0.1, gt=0.0, lt=1.0, description="Each user's share of training held for validation."
+    )
+    val_cut: ValidationCut = Field(
+        "temporal",
+        description="How validation is cut from training, as the test is cut: 'temporal' "
+        "(latest share), 'random' (random share) or 'last' (last interaction).",
     )
     patience: int = Field(5, ge=1, description="Epochs without validation gain before stopping.")
     val_k: int = Field(20, ge=1, description="Cut-off of the validation recall.")
@@ -68,21 +75,32 @@ class PinSageConfig(BaseModel):
     window: int = Field(
         5, ge=1, description="A user's movie i is positive for every movie within i-window..i-1."
     )
-    half_life: float | None = Field(
-        2.0,
-        gt=0.0,
+    half_lives: tuple[float | None, ...] = Field(
+        (None, 1.0, 2.0, 4.0, 8.0, 16.0),
+        min_length=1,
         description="User vector: movies weighted 0.5^(age/half_life), age counted in later "
-        "ratings; None for a plain mean.",
+        "ratings, None for a plain mean; the half-life with the best validation recall is kept.",
     )
     epochs: int = Field(20, ge=1, description="Most epochs; early stopping may end sooner.")
     batch_size: int = Field(1024, ge=2, description="(query, positive) pairs per step.")
-    lr: float = Field(0.01, gt=0.0, description="Adam learning rate.")
+    lr: float = Field(0.01, gt=0.0, description="Adam learning rate of the dense layers.")
+    embedding_lr: float = Field(
+        0.01,
+        gt=0.0,
+        description="SparseAdam learning rate of the id embeddings, which a step updates only "
+        "for the movies in its batch.",
+    )
     workers: int = Field(
         1, ge=0, description="DataLoader processes preparing batches ahead of the training step."
     )
     inference_batch: int = Field(4096, ge=1, description="Movies embedded at once at inference.")
     val_fraction: float = Field(
-        0.1, gt=0.0, lt=1.0, description="Each user's latest share of training held for validation."
+        0.1, gt=0.0, lt=1.0, description="Each user's share of training held for validation."
+    )
+    val_cut: ValidationCut = Field(
+        "temporal",
+        description="How validation is cut from training, as the test is cut: 'temporal' "
+        "(latest share), 'random' (random share) or 'last' (last interaction).",
     )
     patience: int = Field(3, ge=1, description="Epochs without validation gain before stopping.")
     val_k: int = Field(20, ge=1, description="Cut-off of the validation recall.")

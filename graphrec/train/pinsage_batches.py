@@ -7,6 +7,7 @@ number), so results do not depend on how many workers there are.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +18,7 @@ from torch.utils.data import DataLoader, Dataset
 
 from graphrec.graph.computation import ComputationGraph, computation_graph
 from graphrec.graph.walks import Neighbourhoods
+from graphrec.nn.pinsage import Block
 
 
 @dataclass
@@ -26,7 +28,7 @@ class PairBatch:
     Attributes:
         movies: ``(|V_0|,)`` input-layer movies.
         features: ``(|V_0|, F)`` their attributes.
-        blocks: ``(edge_index, edge_weight, num_dst)`` per layer, input layer first.
+        blocks: One :data:`~graphrec.nn.pinsage.Block` per layer, input layer first.
         query, positive: ``(B,)`` positions of each pair's movies.
         negatives: ``(N,)`` positions of the random negatives every query shares.
         hard: ``(B, H)`` positions of per-query hard negatives; ``hard_mask`` says which exist.
@@ -34,7 +36,7 @@ class PairBatch:
 
     movies: Tensor
     features: Tensor
-    blocks: list[tuple[Tensor, Tensor, int]]
+    blocks: list[Block]
     query: Tensor
     positive: Tensor
     negatives: Tensor
@@ -79,12 +81,25 @@ def negative_cdf(degrees: np.ndarray, power: float) -> np.ndarray:
     return cdf / cdf[-1]
 
 
-def to_tensors(graph: ComputationGraph) -> list[tuple[Tensor, Tensor, int]]:
-    """A computation graph's blocks as the tensors :class:`PinSageEncoder` takes."""
-    return [
-        (torch.from_numpy(b.edge_index), torch.from_numpy(b.edge_weight), b.num_dst)
-        for b in graph.blocks
-    ]
+def to_tensors(graph: ComputationGraph) -> list[Block]:
+    """A computation graph's blocks as weighted sparse ``(num_dst, num_src)`` adjacencies, the
+    form :class:`PinSageEncoder` pools fastest (edges already come grouped by destination)."""
+    blocks: list[Block] = []
+    num_src = len(graph.nodes)
+    for block in graph.blocks:  # input layer first: its sources are all the input nodes
+        src, dst = block.edge_index
+        crow = np.zeros(block.num_dst + 1, dtype=np.int64)
+        np.cumsum(np.bincount(dst, minlength=block.num_dst), out=crow[1:])
+        with warnings.catch_warnings():  # "sparse CSR support is in beta": relied on knowingly
+            warnings.simplefilter("ignore", UserWarning)
+            adjacency = torch.sparse_csr_tensor(
+                torch.from_numpy(crow), torch.from_numpy(src),
+                torch.from_numpy(block.edge_weight.astype(np.float32)),
+                size=(block.num_dst, num_src),
+            )  # fmt: skip
+        blocks.append((adjacency, None, block.num_dst))
+        num_src = block.num_dst
+    return blocks
 
 
 class PairBatches(Dataset[PairBatch]):

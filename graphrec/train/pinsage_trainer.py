@@ -18,12 +18,13 @@ import torch.nn.functional as F
 
 from graphrec.data.dataset import InteractionDataset
 from graphrec.data.features import movie_features
-from graphrec.data.splits import extreme_movie, per_user_latest
+from graphrec.data.splits import extreme_movie, validation_mask
 from graphrec.graph.bipartite import BipartiteGraph
 from graphrec.graph.computation import computation_graph
 from graphrec.graph.walks import Neighbourhoods, WalkConfig, importance_neighbourhoods
 from graphrec.nn.pinsage import PinSageEncoder
 from graphrec.popularity import PopularityWeights, log_popularity
+from graphrec.recall_score import RecallScore
 from graphrec.similarity import item_vectors
 from graphrec.train.config import PinSageConfig
 from graphrec.train.early_stopping import EpochCallback, fit_with_early_stopping
@@ -36,7 +37,7 @@ from graphrec.train.pinsage_batches import (
     negative_cdf,
     to_tensors,
 )
-from graphrec.train.popularity_tuning import ValidationScores, tune_popularity_weights
+from graphrec.train.popularity_tuning import RecallChoice, ValidationScores, tune_recall
 from graphrec.train.result import TrainedEmbeddings
 from graphrec.train.topk import validation_recall
 from graphrec.train.user_vectors import user_vectors
@@ -51,7 +52,9 @@ class PinSageTrainer:
         self.config = config
         self.dataset = dataset
         torch.manual_seed(config.seed)
-        val_mask = per_user_latest(dataset.users, dataset.timestamps, config.val_fraction)
+        val_mask = validation_mask(
+            dataset.users, dataset.timestamps, config.val_fraction, config.val_cut, seed=config.seed
+        )
         self.fit_mask = ~val_mask
         self.fit_graph = self._graph(self.fit_mask)
         self.val_graph = self._graph(val_mask)
@@ -90,7 +93,9 @@ class PinSageTrainer:
         dense = [p for n, p in self.model.named_parameters() if not n.startswith("movie_embedding")]
         self.optimizers: list[torch.optim.Optimizer] = [
             torch.optim.Adam(dense, lr=config.lr),
-            torch.optim.SparseAdam(list(self.model.movie_embedding.parameters()), lr=config.lr),
+            torch.optim.SparseAdam(
+                list(self.model.movie_embedding.parameters()), lr=config.embedding_lr
+            ),
         ]
         self.epoch = 0
 
@@ -160,35 +165,47 @@ class PinSageTrainer:
             ).numpy()
         return out
 
-    def embed_users(self, movie_vectors: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    def embed_users(
+        self, movie_vectors: np.ndarray, mask: np.ndarray, half_life: float | None
+    ) -> np.ndarray:
         d = self.dataset
         return user_vectors(
             movie_vectors, d.users[mask], d.movies[mask], d.timestamps[mask], d.num_users,
-            self.config.half_life,
+            half_life,
         )  # fmt: skip
 
-    def validate(self) -> float:
-        """Recall@k of the validation slice with users as means of their fitting movies."""
-        movies = self.embed_movies()
-        users = torch.from_numpy(self.embed_users(movies, self.fit_mask))
-        movie_tensor = torch.from_numpy(movies)
-        return validation_recall(
-            lambda batch: users[torch.from_numpy(batch)] @ movie_tensor.T,
-            self.fit_graph,
-            self.val_graph,
-            self.config.val_k,
-        )
+    def users_by_half_life(self, movie_vectors: np.ndarray) -> dict[float | None, np.ndarray]:
+        """Fitting-side user vectors for every candidate half-life."""
+        return {
+            h: self.embed_users(movie_vectors, self.fit_mask, h) for h in self.config.half_lives
+        }
 
-    def choose_popularity_weights(self) -> PopularityWeights:
-        """Popularity weights chosen on the validation slice (see graphrec.popularity)."""
+    def validate(self) -> float:
+        """Recall@k of the validation slice with users as means of their fitting movies (the
+        best candidate half-life), scored by the recall score without popularity."""
+        movies = self.embed_movies()
+        popularity = np.zeros(len(movies), dtype=np.float32)
+        figures = [
+            validation_recall(
+                RecallScore(users, movies, popularity, 0.0).scores,
+                self.fit_graph,
+                self.val_graph,
+                self.config.val_k,
+            )
+            for users in self.users_by_half_life(movies).values()
+        ]
+        return max(figures)
+
+    def choose_recall(self) -> RecallChoice:
+        """User half-life and popularity weights chosen on the validation slice."""
         movies = self.embed_movies()
         d, fit, val = self.dataset, self.fit_mask, ~self.fit_mask
-        return tune_popularity_weights(
+        return tune_recall(
             ValidationScores(
-                users=torch.from_numpy(self.embed_users(movies, fit)),
-                movies=torch.from_numpy(movies),
-                items=torch.from_numpy(item_vectors(movies, self.features)),
-                popularity=torch.from_numpy(log_popularity(self.fit_graph.movie_degrees())),
+                users=self.users_by_half_life(movies),
+                movies=movies,
+                items=item_vectors(movies, self.features),
+                popularity=log_popularity(self.fit_graph.movie_degrees()),
             ),
             self.fit_graph,
             self.val_graph,
@@ -213,10 +230,10 @@ class PinSageTrainer:
             patience=self.config.patience,
             on_epoch=on_epoch,
         )
-        weights = (
-            self.choose_popularity_weights()
+        choice = (
+            self.choose_recall()
             if self.val_graph.num_edges > 0
-            else PopularityWeights()
+            else RecallChoice(self.config.half_lives[0], PopularityWeights())
         )
         everything = np.ones(len(self.dataset.users), dtype=bool)
         graph = self._graph(everything)
@@ -225,10 +242,11 @@ class PinSageTrainer:
         return TrainedEmbeddings(
             model=self.model,
             features=self.features,
-            user_embeddings=self.embed_users(movies, everything),
+            user_embeddings=self.embed_users(movies, everything, choice.half_life),
             movie_embeddings=movies,
             popularity=log_popularity(graph.movie_degrees()),
-            popularity_weights=weights,
+            popularity_weights=choice.weights,
+            half_life=choice.half_life,
             history=history,
             best_epoch=best_epoch,
         )

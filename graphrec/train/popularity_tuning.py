@@ -1,20 +1,24 @@
-"""Choosing the weights of log popularity in recall scores on a validation slice.
+"""Choosing how recall scores are made, on a validation slice: the user vector's half-life and
+the weights of log popularity.
 
-User queries are judged by validation recall@k (what early stopping watches); movie queries by
-next-item hit@k, the latest fitting movie of each user against their earliest validation movie,
-as `graphrec evaluate` judges `/similar` on the test side.
+User queries are judged by validation recall@k (what early stopping watches), ranked by the
+served :class:`~graphrec.recall_score.RecallScore`; movie queries by next-item hit@k, the latest
+fitting movie of each user against their earliest validation movie, as `graphrec evaluate`
+judges `/similar` on the test side. The slice is cut the way the test is cut, so a recency
+half-life wins only where the test rewards recency.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
-import torch
 
 from graphrec.graph.bipartite import BipartiteGraph
 from graphrec.popularity import PopularityWeights, choose_weight
+from graphrec.recall_score import RecallScore, SimilarityScore
 from graphrec.train.topk import validation_next_item_hit, validation_recall
 
 logger = logging.getLogger(__name__)
@@ -25,19 +29,28 @@ class ValidationScores:
     """What recall scores are made of on the fitting side.
 
     Attributes:
-        users: User vectors, ``(num_users, dim)``.
+        users: User vectors, ``(num_users, dim)``, per candidate half-life (``None``: a plain
+            mean, or vectors the model learned).
         movies: Movie vectors users are scored against, ``(num_movies, dim)``.
         items: Movie-to-movie vectors (the index's blended rows), ``(num_movies, d)``.
         popularity: Log popularity over the fitting graph, ``(num_movies,)``.
     """
 
-    users: torch.Tensor
-    movies: torch.Tensor
-    items: torch.Tensor
-    popularity: torch.Tensor
+    users: Mapping[float | None, np.ndarray]
+    movies: np.ndarray
+    items: np.ndarray
+    popularity: np.ndarray
 
 
-def tune_popularity_weights(
+@dataclass(frozen=True)
+class RecallChoice:
+    """The half-life and popularity weights validation chose."""
+
+    half_life: float | None
+    weights: PopularityWeights
+
+
+def tune_recall(
     scores: ValidationScores,
     fit: BipartiteGraph,
     val: BipartiteGraph,
@@ -45,8 +58,8 @@ def tune_popularity_weights(
     next_item_queries: np.ndarray,
     next_item_targets: np.ndarray,
     k: int,
-) -> PopularityWeights:
-    """The grid weights with the best validation figures, for user and for movie queries.
+) -> RecallChoice:
+    """The half-life and grid weights with the best validation figures.
 
     Args:
         fit: Interactions the vectors were computed from; never recommended back.
@@ -56,23 +69,29 @@ def tune_popularity_weights(
         k: Cut-off of both figures.
     """
     s = scores
+    best: tuple[float, float | None, float] = (-1.0, None, 0.0)
+    for half_life, users in s.users.items():
 
-    def user_recall(weight: float) -> float:
-        return validation_recall(
-            lambda batch: s.users[torch.from_numpy(batch)] @ s.movies.T + weight * s.popularity,
-            fit, val, k,
-        )  # fmt: skip
+        def user_recall(weight: float, users: np.ndarray = users) -> float:
+            recall = RecallScore(users, s.movies, s.popularity, weight)
+            return validation_recall(recall.scores, fit, val, k)
+
+        weight, figure = choose_weight(user_recall)
+        if figure > best[0]:
+            best = (figure, half_life, weight)
+    recall, half_life, user_weight = best
 
     def next_item_hit(weight: float) -> float:
+        similarity = SimilarityScore(s.items, s.popularity, weight)
         return validation_next_item_hit(
-            lambda batch: s.items[torch.from_numpy(batch)] @ s.items.T + weight * s.popularity,
-            fit, next_item_queries, next_item_targets, k,
-        )  # fmt: skip
+            similarity.scores, fit, next_item_queries, next_item_targets, k
+        )
 
-    user_weight, recall = choose_weight(user_recall)
     item_weight, hit = choose_weight(next_item_hit)
     logger.info(
-        "popularity weights: user %.3f (val recall@%d %.4f), movie %.3f (next-item hit@%d %.4f)",
-        user_weight, k, recall, item_weight, k, hit,
+        "recall: user half-life %s, popularity weights user %.3f (val recall@%d %.4f), "
+        "movie %.3f (next-item hit@%d %.4f)",
+        "none (plain mean)" if half_life is None else f"{half_life:g}", user_weight, k, recall,
+        item_weight, k, hit,
     )  # fmt: skip
-    return PopularityWeights(user=user_weight, item=item_weight)
+    return RecallChoice(half_life, PopularityWeights(user=user_weight, item=item_weight))

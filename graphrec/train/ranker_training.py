@@ -18,9 +18,9 @@ import torch
 import torch.nn.functional as F
 
 from graphrec.graph.bipartite import BipartiteGraph
-from graphrec.popularity import log_popularity
 from graphrec.rankers.features import RankingFeatures
 from graphrec.rankers.ranking import RANKERS, Rankers, build_models
+from graphrec.recall_score import CANDIDATES
 from graphrec.train.topk import edge_membership, top_k_excluding
 
 logger = logging.getLogger(__name__)
@@ -30,7 +30,7 @@ logger = logging.getLogger(__name__)
 class RankerConfig:
     """Candidates per user, negatives per user, and the optimiser."""
 
-    candidates: int = 200
+    candidates: int = CANDIDATES
     hard_negatives: int = 60
     random_negatives: int = 5
     epochs: int = 30
@@ -46,24 +46,11 @@ class RankerConfig:
 
 
 def recall_candidates(
-    features: RankingFeatures,
-    exclude: BipartiteGraph,
-    users: np.ndarray,
-    n: int,
-    popularity_weight: float = 0.0,
+    features: RankingFeatures, exclude: BipartiteGraph, users: np.ndarray, n: int
 ) -> np.ndarray:
-    """``(len(users), n)`` movies by recall score, leaving out the user's ``exclude`` edges.
-
-    The score is the served one: embedding inner product plus ``popularity_weight`` times the
-    log popularity of each movie in ``exclude`` (the interactions the features come from).
-    """
-    user_vectors = torch.from_numpy(features.user_embeddings)
-    movie_vectors = torch.from_numpy(features.movie_embeddings)
-    popularity = popularity_weight * torch.from_numpy(log_popularity(exclude.movie_degrees()))
-    return top_k_excluding(
-        lambda batch: user_vectors[torch.from_numpy(batch)] @ movie_vectors.T + popularity,
-        exclude, n, users,
-    )  # fmt: skip
+    """``(len(users), n)`` movies by the features' recall score, best first, leaving out the
+    user's ``exclude`` edges (the interactions the features come from)."""
+    return top_k_excluding(features.recall.scores, exclude, n, users)
 
 
 def labelled_pairs(
@@ -72,19 +59,22 @@ def labelled_pairs(
     labels: BipartiteGraph,
     config: RankerConfig,
     rng: np.random.Generator,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``(users, movies, targets)``: positives are labelled movies (among the candidates unless
-    ``candidate_positives_only`` is off), negatives unchosen candidates and random movies."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``(users, movies, ranks, targets)``: positives are labelled movies (among the candidates
+    unless ``candidate_positives_only`` is off), negatives unchosen candidates and random
+    movies. A pair's rank is its position among the user's candidates (``candidates.shape[1]``
+    for a movie recall did not return)."""
+    n = candidates.shape[1]
     chosen = edge_membership(labels, users, candidates)
+    positions = np.broadcast_to(np.arange(n), candidates.shape)
     if config.candidate_positives_only:
-        pos_users, pos_movies = (
-            np.repeat(users, candidates.shape[1])[chosen.ravel()],
-            candidates[chosen],
-        )
+        pos_users = np.repeat(users, n)[chosen.ravel()]
+        pos_movies, pos_ranks = candidates[chosen], positions[chosen]
     else:
         label_users, label_movies = labels.edge_arrays()
         keep = np.isin(label_users, users)
         pos_users, pos_movies = label_users[keep], label_movies[keep]
+        pos_ranks = _rank_among(candidates, users, pos_users, pos_movies)
     # Hard negatives: candidates the user did not choose, a random subset per user.
     noise = np.where(chosen, np.inf, rng.random(candidates.shape))
     picked = np.argsort(noise, axis=1)[:, : config.hard_negatives]
@@ -94,10 +84,25 @@ def labelled_pairs(
     random_users = np.repeat(users, config.random_negatives)
     random_movies = rng.integers(0, labels.num_movies, len(random_users))
     random_ok = ~edge_membership(labels, random_users, random_movies[:, None])[:, 0]
-    pair_users = np.concatenate([pos_users, hard_users[ok], random_users[random_ok]])
-    pair_movies = np.concatenate([pos_movies, hard_movies[ok], random_movies[random_ok]])
-    target = np.concatenate([np.ones(len(pos_users)), np.zeros(ok.sum() + random_ok.sum())])
-    return pair_users, pair_movies, target.astype(np.float32)
+    random_users, random_movies = random_users[random_ok], random_movies[random_ok]
+    random_ranks = _rank_among(candidates, users, random_users, random_movies)
+    return (
+        np.concatenate([pos_users, hard_users[ok], random_users]),
+        np.concatenate([pos_movies, hard_movies[ok], random_movies]),
+        np.concatenate([pos_ranks, picked.ravel()[ok], random_ranks]),
+        np.concatenate([np.ones(len(pos_users)), np.zeros(ok.sum() + len(random_users))]).astype(
+            np.float32
+        ),
+    )
+
+
+def _rank_among(
+    candidates: np.ndarray, users: np.ndarray, pair_users: np.ndarray, pair_movies: np.ndarray
+) -> np.ndarray:
+    """Position of each pair's movie among its user's candidates, ``n`` where absent."""
+    rows = np.searchsorted(users, pair_users)
+    match = candidates[rows] == pair_movies[:, None]
+    return np.where(match.any(axis=1), match.argmax(axis=1), candidates.shape[1])
 
 
 def fit_rankers(
@@ -106,18 +111,19 @@ def fit_rankers(
     labels: BipartiteGraph,
     config: RankerConfig | None = None,
     *,
-    popularity_weight: float = 0.0,
     seed: int = 0,
 ) -> Rankers:
     """Train both rankers on candidates recalled from ``fit`` and labelled by ``labels``.
 
-    A share of users is held apart for early stopping and for the AUC and log loss reported.
+    A share of users is held apart for early stopping and for the figures reported: AUC, log
+    loss, the ndcg@k of their reranked candidates beside recall order's, and the ranker's lift
+    over recall order. A ranker without positive lift is marked ``serve: False``.
     """
     config = config or RankerConfig()
     rng = np.random.default_rng(seed)
     torch.manual_seed(seed)
     users = np.flatnonzero(labels.user_degrees() > 0)
-    candidates = recall_candidates(features, fit, users, config.candidates, popularity_weight)
+    candidates = recall_candidates(features, fit, users, config.candidates)
     held = rng.random(len(users)) < config.validation_users  # drawn first: same for any config
     pairs = labelled_pairs(candidates, users, labels, config, rng)
     held_users = np.isin(pairs[0], users[held])
@@ -137,7 +143,13 @@ def fit_rankers(
     recall_ndcg = ranking.ndcg(-np.arange(candidates.shape[1], dtype=np.float32)[None, :])
     for name in RANKERS:
         figures = _fit_one(rankers, name, train, validation, ranking, config, rng)
-        rankers.figures[name] = figures | {f"recall_ndcg@{config.k}": round(recall_ndcg, 4)}
+        ndcg = figures.get(f"ndcg@{config.k}", float("nan"))
+        lift = ndcg / recall_ndcg - 1.0 if recall_ndcg > 0 else float("nan")
+        rankers.figures[name] = figures | {
+            f"recall_ndcg@{config.k}": round(recall_ndcg, 4),
+            "lift": round(lift, 4),
+            "serve": bool(round(lift, 4) > 0),
+        }
         logger.info("ranker %s: %s", name, rankers.figures[name])
     return rankers
 
@@ -166,7 +178,10 @@ class Reranking:
 
     def scores(self, rankers: Rankers, name: str) -> np.ndarray:
         rows = np.repeat(self.users, self.candidates.shape[1])
-        return rankers.score(name, rows, self.candidates.ravel()).reshape(self.candidates.shape)
+        ranks = np.tile(np.arange(self.candidates.shape[1]), len(self.users))
+        return rankers.score(name, rows, self.candidates.ravel(), ranks).reshape(
+            self.candidates.shape
+        )
 
 
 def _fit_one(
@@ -181,7 +196,7 @@ def _fit_one(
     """Train one ranker with BCE; keep the epoch with the best validation ndcg of the rerank."""
     model = rankers.models[name]
     optimizer = torch.optim.Adam(model.parameters(), lr=config.lr)
-    users, movies, target = train
+    users, movies, ranks, target = train
     best: dict[str, float] = {}
     best_state, waited = None, 0
     for epoch in range(1, config.epochs + 1):
@@ -189,7 +204,7 @@ def _fit_one(
         order = rng.permutation(len(users))
         for start in range(0, len(order), config.batch_size):
             batch = order[start : start + config.batch_size]
-            logits = model(rankers.inputs(users[batch], movies[batch]))
+            logits = model(rankers.inputs(users[batch], movies[batch], ranks[batch]))
             loss = F.binary_cross_entropy_with_logits(logits, torch.from_numpy(target[batch]))
             optimizer.zero_grad()
             loss.backward()
@@ -199,7 +214,7 @@ def _fit_one(
             continue
         ndcg = ranking.ndcg(ranking.scores(rankers, name))
         if ndcg > best.get(f"ndcg@{config.k}", -np.inf):
-            figures = pair_figures(rankers.score(name, *validation[:2]), validation[2])
+            figures = pair_figures(rankers.score(name, *validation[:3]), validation[3])
             best, waited = figures | {f"ndcg@{config.k}": round(ndcg, 4), "epoch": epoch}, 0
             best_state = copy.deepcopy(model.state_dict())
         else:

@@ -21,6 +21,8 @@ class TrainedEmbeddings:
         movie_embeddings: L2-normalised, ``(num_movies, dim)``.
         popularity: Log popularity of each movie over all training data, ``(num_movies,)``.
         popularity_weights: Its weights in recall scores (see graphrec.popularity).
+        half_life: Half-life of the user vectors as means of movie vectors (PinSAGE; ``None``
+            for a plain mean or for learned user vectors).
         history: One dict per epoch: epoch, loss, validation recall, seconds.
         best_epoch: Epoch whose weights were kept (1-based).
     """
@@ -31,6 +33,7 @@ class TrainedEmbeddings:
     movie_embeddings: np.ndarray
     popularity: np.ndarray
     popularity_weights: PopularityWeights = field(default_factory=PopularityWeights)
+    half_life: float | None = None
     history: list[dict[str, float]] = field(default_factory=list)
     best_epoch: int = 0
 

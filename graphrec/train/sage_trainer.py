@@ -15,7 +15,7 @@ import torch.nn.functional as F
 
 from graphrec.data.dataset import InteractionDataset
 from graphrec.data.features import movie_features
-from graphrec.data.splits import per_user_latest
+from graphrec.data.splits import validation_mask
 from graphrec.graph.bipartite import BipartiteGraph
 from graphrec.nn.sage import SageEncoder
 from graphrec.popularity import log_popularity
@@ -35,7 +35,9 @@ class SageTrainer:
         self.dataset = dataset
         torch.manual_seed(config.seed)
         self.rng = np.random.default_rng(config.seed)
-        val_mask = per_user_latest(dataset.users, dataset.timestamps, config.val_fraction)
+        val_mask = validation_mask(
+            dataset.users, dataset.timestamps, config.val_fraction, config.val_cut, seed=config.seed
+        )
         fit_users, fit_movies = dataset.users[~val_mask], dataset.movies[~val_mask]
         self.fit_graph = BipartiteGraph.from_interactions(
             fit_users, fit_movies, dataset.num_users, dataset.num_movies

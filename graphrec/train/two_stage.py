@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from graphrec.data.dataset import InteractionDataset
-from graphrec.data.splits import per_user_latest
+from graphrec.data.splits import validation_mask
 from graphrec.graph.bipartite import BipartiteGraph
 from graphrec.rankers.features import RankingFeatures
 from graphrec.rankers.ranking import Rankers
@@ -47,12 +47,17 @@ def train_two_stage(
         pinsage = PinSageTrainer(dataset, config)
         result = pinsage.fit(on_epoch)
         movies = pinsage.embed_movies()  # best weights, fitting-graph neighbourhoods
-        early: Embeddings = (pinsage.embed_users(movies, pinsage.fit_mask), movies)
+        early: Embeddings = (
+            pinsage.embed_users(movies, pinsage.fit_mask, result.half_life),
+            movies,
+        )
     else:
         sage = SageTrainer(dataset, config)
         result = sage.fit(on_epoch)
         early = sage.embed()  # best weights, fitting graph only
-    label_mask = per_user_latest(dataset.users, dataset.timestamps, config.val_fraction)
+    label_mask = validation_mask(
+        dataset.users, dataset.timestamps, config.val_fraction, config.val_cut, seed=config.seed
+    )
     final = (result.user_embeddings, result.movie_embeddings)
     rankers = train_rankers(
         dataset, label_mask, early, final, ranker_config,
@@ -77,18 +82,19 @@ def train_rankers(
         label_mask: Interactions that are labels; every other one is an input.
         early: Embeddings computed without the label interactions.
         final: Embeddings over all training interactions (what serving recalls with).
-        popularity_weight: Weight of log popularity in recall scores (graphrec.popularity).
+        popularity_weight: Weight of log popularity in recall scores (graphrec.recall_score).
     """
     d = dataset
     inputs = RankingFeatures.build(
-        d.movie_table, d.users[~label_mask], d.movies[~label_mask], d.ratings[~label_mask], *early
-    )
+        d.movie_table, d.users[~label_mask], d.movies[~label_mask], d.ratings[~label_mask], *early,
+        recall_weight=popularity_weight,
+    )  # fmt: skip
     fit_graph, label_graph = (
         BipartiteGraph.from_interactions(d.users[m], d.movies[m], d.num_users, d.num_movies)
         for m in (~label_mask, label_mask)
     )
-    rankers = fit_rankers(
-        inputs, fit_graph, label_graph, config, popularity_weight=popularity_weight, seed=seed
+    rankers = fit_rankers(inputs, fit_graph, label_graph, config, seed=seed)
+    rankers.features = RankingFeatures.build(
+        d.movie_table, d.users, d.movies, d.ratings, *final, recall_weight=popularity_weight
     )
-    rankers.features = RankingFeatures.build(d.movie_table, d.users, d.movies, d.ratings, *final)
     return rankers

@@ -1,5 +1,8 @@
 """GET /recommend: recall then rank, never a rated movie, exactly k, A/B buckets."""
 
+import json
+import logging
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -46,8 +49,35 @@ def test_without_a_ranker_the_bucket_decides_and_stays(
 ) -> None:
     user_id = int(load_bundle(small_bundle).user_ids[0])
     first = client.get(f"/recommend/{user_id}").json()
-    assert first["bucket"] in ("two_tower", "deepfm") and first["ranker"] == first["bucket"]
+    assert first["bucket"] in ("two_tower", "deepfm", "none") and first["ranker"] == first["bucket"]
     assert client.get(f"/recommend/{user_id}").json() == first
+
+
+def with_serve_flags(small_bundle: Path, folder: Path, serves: dict[str, bool]) -> Path:
+    """A copy of the small bundle whose manifest marks the rankers as ``serves`` says."""
+    source = load_bundle(small_bundle).path
+    target = folder / source.name
+    shutil.copytree(source, target)
+    manifest = json.loads((target / "manifest.json").read_text())
+    for name, serve in serves.items():
+        manifest["rankers"][name]["serve"] = serve
+    (target / "manifest.json").write_text(json.dumps(manifest))
+    return target
+
+
+def test_a_ranker_marked_not_to_serve_gets_no_default_traffic(
+    small_bundle: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    bundle = with_serve_flags(small_bundle, tmp_path, {"two_tower": False, "deepfm": True})
+    user_ids = load_bundle(bundle).user_ids.tolist()
+    with caplog.at_level(logging.INFO), TestClient(create_app(Settings(artifacts=bundle))) as c:
+        buckets = {c.get(f"/recommend/{u}").json()["bucket"] for u in user_ids}
+        assert buckets == {"none", "deepfm"}, "two_tower's half goes to recall order"
+        assert c.get(f"/recommend/{user_ids[0]}?ranker=two_tower").json()["ranker"] == "two_tower"
+    assert "ranker two_tower did not beat recall order" in caplog.text
+    explicit = Settings(artifacts=bundle, ab_shares="two_tower:1")
+    with TestClient(create_app(explicit)) as c:
+        assert {c.get(f"/recommend/{u}").json()["bucket"] for u in user_ids} == {"two_tower"}
 
 
 def test_rankers_reorder_the_recall(client: TestClient, small_bundle: Path) -> None:

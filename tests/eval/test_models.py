@@ -8,7 +8,7 @@ import pytest
 
 from graphrec.data.dataset import InteractionDataset
 from graphrec.eval.models import MODELS
-from graphrec.eval.models.two_stage import RecallThenRank
+from graphrec.eval.models.two_stage import Recall
 from graphrec.eval.recommender import Recommender
 from graphrec.train import SageConfig
 from graphrec.train.config import PinSageConfig
@@ -23,21 +23,25 @@ TINY_PINSAGE = {
 }  # fmt: skip
 
 COMMUNITY_MODELS = [
-    "itemknn", "ease", "bpr", "lightgcn", "sage", "pinsage", "recall+two_tower", "recall+deepfm",
+    "itemknn", "ease", "bpr", "lightgcn", "sage", "pinsage", "recall", "recall+two_tower",
+    "recall+deepfm",
 ]  # fmt: skip
 
 
 def _model(name: str) -> Recommender:
-    model = MODELS[name](seed=0)
+    options = {"recall_model": "sage"} if issubclass(MODELS[name], Recall) else {}
+    model = MODELS[name](seed=0, **options)
     config = getattr(model, "config", None)
     if isinstance(config, PairwiseConfig | SageConfig):
         # small data: small batches, larger steps, and a validation cut-off below the catalogue
         update = {"batch_size": 64, "lr": 0.05 if isinstance(config, PairwiseConfig) else 0.02,
                   "epochs": 30, "val_k": 3}  # fmt: skip
         model.config = config.model_copy(update=update)  # type: ignore[attr-defined]
-    if isinstance(model, RecallThenRank):
+    if isinstance(model, Recall):
         # a third of each user's ratings label the ranker; small data needs many small steps
-        model.config = model.config.model_copy(update={"val_fraction": 0.34})
+        model.recall_configs = {"sage": SageConfig(
+            batch_size=64, lr=0.02, epochs=30, val_k=3, val_fraction=0.34
+        )}  # fmt: skip
         model.ranker_config = RankerConfig(epochs=40, lr=0.02, batch_size=64, patience=40)
     if isinstance(config, PinSageConfig):
         model.config = config.model_copy(update=TINY_PINSAGE)  # type: ignore[attr-defined]

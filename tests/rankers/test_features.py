@@ -1,10 +1,16 @@
 """Ranking features come from training interactions only."""
 
 import numpy as np
+import pytest
 
 from graphrec.data.dataset import InteractionDataset
 from graphrec.eval.protocols import make_split
-from graphrec.rankers.features import MOVIE_SCALARS, RankingFeatures
+from graphrec.rankers.features import (
+    CROSS_COLUMNS,
+    MOVIE_SCALARS,
+    RECALL_COLUMNS,
+    RankingFeatures,
+)
 from graphrec.train.config import SageConfig
 from graphrec.train.ranker_training import RankerConfig
 from graphrec.train.two_stage import train_two_stage
@@ -40,9 +46,16 @@ def test_features_count_only_what_they_are_given() -> None:
     table = data.movie_table
     users, movies = np.array([0, 0, 1]), np.array([3, 4, 3])
     features = RankingFeatures.build(
-        table, users, movies, np.array([4.0, 2.0, 5.0]), np.ones((40, 4)), np.ones((20, 4))
-    )
+        table, users, movies, np.array([4.0, 2.0, 5.0]), np.ones((40, 4)), np.ones((20, 4)),
+        recall_weight=0.5,
+    )  # fmt: skip
     popularity = features.movie_dense[:, MOVIE_SCALARS - 2]
     assert popularity[3] > popularity[4] > 0 and popularity[5] == 0
-    cross = features.cross(np.array([0]), np.array([3]))
-    assert cross.shape == (1, 3) and cross[0, 2] == 4.0  # embedding dot product
+    cross = features.cross(np.array([0, 0]), np.array([3, 5]), np.array([0, 200]))
+    assert cross.shape == (2, CROSS_COLUMNS) and cross[0, 2] == 4.0  # embedding dot product
+    recall, rank = RECALL_COLUMNS
+    assert cross[0, recall] == pytest.approx(4.0 + 0.5 * np.log(3)), "two ratings of movie 3"
+    assert cross[1, recall] == 4.0, "movie 5 is unrated here"
+    assert cross[0, rank] == 0 and cross[1, rank] == pytest.approx(1.0)
+    assert np.allclose(features.recall.pair_scores(np.array([0, 0]), np.array([3, 5])),
+                       cross[:, recall])  # fmt: skip

@@ -85,3 +85,4 @@ def test_trained_embeddings_carry_log_popularity_and_grid_weights() -> None:
     assert np.allclose(result.popularity, np.log1p(np.bincount(dataset.movies, minlength=20)))
     assert result.popularity_weights.user in WEIGHT_GRID
     assert result.popularity_weights.item in WEIGHT_GRID
+    assert result.half_life in TINY.half_lives

@@ -1,38 +1,44 @@
-"""Popularity weights are chosen by what validation rewards, on literal vectors."""
+"""Half-life and popularity weights are chosen by what validation rewards, on literal vectors."""
 
 import numpy as np
-import torch
 
 from graphrec.graph import BipartiteGraph
 from graphrec.popularity import log_popularity
-from graphrec.train.popularity_tuning import ValidationScores, tune_popularity_weights
+from graphrec.train.popularity_tuning import RecallChoice, ValidationScores, tune_recall
 
 # Movie 1 is closer to user 0 and to movie 0 (cosine 0.8) than movie 2 is (0.6), but movie 2
 # has three fitting ratings: log(4) = 1.386, so weight w lifts it to 0.6 + 1.386 w; it
 # passes 0.8 from the grid's 0.15 on.
-MOVIES = torch.tensor([[1.0, 0.0], [0.8, 0.6], [0.6, 0.8], [-1.0, 0.0]])
+MOVIES = np.array([[1.0, 0.0], [0.8, 0.6], [0.6, 0.8], [-1.0, 0.0]], dtype=np.float32)
 FIT = BipartiteGraph.from_interactions(np.array([0, 1, 2, 3]), np.array([0, 2, 2, 2]), 4, 4)
+USERS = np.array([[1.0, 0.0], [0.0, 1.0], [0.0, 1.0], [0.0, 1.0]], dtype=np.float32)
 
 
-def _tune(target: int):
-    popularity = torch.from_numpy(log_popularity(FIT.movie_degrees()))
+def _tune(target: int, users: dict[float | None, np.ndarray] | None = None) -> RecallChoice:
     scores = ValidationScores(
-        users=torch.tensor([[1.0, 0.0], [0.0, 1.0], [0.0, 1.0], [0.0, 1.0]]),
-        movies=MOVIES, items=MOVIES, popularity=popularity,
+        users=users or {None: USERS}, movies=MOVIES, items=MOVIES,
+        popularity=log_popularity(FIT.movie_degrees()),
     )  # fmt: skip
     val = BipartiteGraph.from_interactions(np.array([0]), np.array([target]), 4, 4)
     queries = np.array([0, 2, 2, 2])
     targets = np.array([target, -1, -1, -1])
-    return tune_popularity_weights(
-        scores, FIT, val, next_item_queries=queries, next_item_targets=targets, k=1
-    )
+    return tune_recall(scores, FIT, val, next_item_queries=queries, next_item_targets=targets, k=1)
 
 
 def test_the_smallest_weight_that_lets_a_popular_target_through() -> None:
-    weights = _tune(target=2)
+    weights = _tune(target=2).weights
     assert weights.user == 0.15 and weights.item == 0.15
 
 
 def test_no_popularity_when_validation_wants_the_rare_movie() -> None:
-    weights = _tune(target=1)
+    weights = _tune(target=1).weights
     assert weights.user == 0.0 and weights.item == 0.0
+
+
+def test_the_half_life_whose_user_vectors_find_the_target() -> None:
+    # Under half-life 4 user 0 points at movie 3 (the target), under a plain mean at movie 0.
+    towards_three = USERS.copy()
+    towards_three[0] = [-1.0, 0.0]
+    choice = _tune(target=3, users={None: USERS, 4.0: towards_three})
+    assert choice.half_life == 4.0 and choice.weights.user == 0.0
+    assert _tune(target=1, users={None: USERS, 4.0: towards_three}).half_life is None

@@ -45,14 +45,15 @@ def test_overfits_planted_pairs(setup: tuple[RankingFeatures, BipartiteGraph], n
     ))  # fmt: skip
     trained = fit_rankers(features, empty, labels, config)
     users, movies, _ = all_pairs()
+    ranks = np.zeros(len(users), dtype=np.int64)  # no recall order to lean on
     rated = np.zeros((40, 20), dtype=bool)
     rated[np.repeat(np.arange(40), labels.user_degrees()), labels.user_movies] = True
     target = rated.ravel().astype(np.float32)
-    before = pair_figures(untrained.score(name, users, movies), target)
-    after = pair_figures(trained.score(name, users, movies), target)
+    before = pair_figures(untrained.score(name, users, movies, ranks), target)
+    after = pair_figures(trained.score(name, users, movies, ranks), target)
     assert after["logloss"] < before["logloss"]
     # Each user's six rated movies are its six best-scored.
-    scores = trained.score(name, users, movies).reshape(40, 20)
+    scores = trained.score(name, users, movies, ranks).reshape(40, 20)
     top = np.argsort(-scores, axis=1)[:, :6]
     assert np.take_along_axis(rated, top, axis=1).mean() >= 0.9
 
@@ -61,3 +62,24 @@ def test_auc_and_logloss_by_hand() -> None:
     figures = pair_figures(np.array([0.0, 2.0, 1.0, 1.0]), np.array([0, 1, 1, 0], np.float32))
     assert figures["auc"] == pytest.approx((1 + 1 + 0.5 + 1) / 4)
     assert math.isnan(pair_figures(np.zeros(2), np.ones(2))["auc"]), "no negatives, no AUC"
+
+
+def test_a_ranker_that_learned_nothing_is_marked_not_to_serve(
+    setup: tuple[RankingFeatures, BipartiteGraph],
+) -> None:
+    features, labels = setup
+    # Recall order is perfect here: each user's rated movies score highest.
+    rated = np.zeros((40, 20), dtype=np.float32)
+    rated[np.repeat(np.arange(40), labels.user_degrees()), labels.user_movies] = 1.0
+    perfect = RankingFeatures(
+        features.user_dense, features.movie_dense, rated, np.eye(20, dtype=np.float32),
+        features.num_genres, np.zeros(20, np.float32), 0.0,
+    )  # fmt: skip
+    empty = BipartiteGraph.from_interactions(np.array([], int), np.array([], int), 40, 20)
+    untrained = RankerConfig(candidates=20, hard_negatives=14, epochs=1, lr=1e-9,
+                             validation_users=0.5, patience=1)  # fmt: skip
+    trained = fit_rankers(perfect, empty, labels, untrained)
+    for name in RANKERS:
+        figures = trained.figures[name]
+        assert figures["recall_ndcg@10"] == 1.0
+        assert figures["lift"] <= 0 and figures["serve"] is False, "it cannot beat recall"

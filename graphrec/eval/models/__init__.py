@@ -7,7 +7,7 @@ from graphrec.eval.models.lightgcn import LightGCN
 from graphrec.eval.models.pinsage import PinSage
 from graphrec.eval.models.pop import Popularity
 from graphrec.eval.models.sage import Sage
-from graphrec.eval.models.two_stage import RecallDeepFM, RecallTwoTower
+from graphrec.eval.models.two_stage import Recall, RecallDeepFM, RecallTwoTower
 from graphrec.eval.recommender import Recommender
 
 MODELS: dict[str, type[Recommender]] = {
@@ -20,6 +20,7 @@ MODELS: dict[str, type[Recommender]] = {
         LightGCN,
         Sage,
         PinSage,
+        Recall,
         RecallTwoTower,
         RecallDeepFM,
     )
@@ -33,6 +34,7 @@ __all__ = [
     "LightGCN",
     "PinSage",
     "Popularity",
+    "Recall",
     "RecallDeepFM",
     "RecallTwoTower",
     "Sage",

@@ -10,12 +10,12 @@ from graphrec.train.result import TrainedEmbeddings
 
 
 class PinSage(Sage):
-    """PinSAGE movie vectors; a user is the decayed mean of their training movies' vectors."""
+    """PinSAGE movie vectors; a user is the (decayed) mean of their training movies' vectors."""
 
     name = "pinsage"
     config = PinSageConfig()
 
     def train(self, train: InteractionDataset) -> TrainedEmbeddings:
-        assert isinstance(self.config, PinSageConfig)
-        config = self.config.model_copy(update={"seed": self.seed})
+        config = self.trainer_config()
+        assert isinstance(config, PinSageConfig)
         return PinSageTrainer(train, config).fit(self.on_epoch)

@@ -1,62 +1,87 @@
-"""Two-stage models: GraphSAGE recall of N candidates, reordered by a ranker."""
+"""What `graphrec train` serves, under evaluation: its recall order alone (`recall`) and that
+order reordered by each ranker (`recall+two_tower`, `recall+deepfm`).
+
+All three rows share one training of the same embedding model (PinSAGE unless the runner asks
+for another), popularity weights, candidate count and rankers as `graphrec train`'s bundle.
+"""
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 import torch
 
 from graphrec.data.dataset import InteractionDataset
-from graphrec.eval.recommender import Recommender, graph_of
-from graphrec.similarity import item_vectors
-from graphrec.train.config import SageConfig
+from graphrec.eval.models.sage import Sage
+from graphrec.eval.recommender import graph_of
+from graphrec.train.config import PinSageConfig, SageConfig
 from graphrec.train.ranker_training import RankerConfig, pair_figures, recall_candidates
 from graphrec.train.topk import edge_membership
 from graphrec.train.two_stage import TwoStage, train_two_stage
 
-#: One training shared by both two-stage models of an `evaluate` run: the last (train, seed,
-#: configs) and its result. Holding ``train`` itself keeps its identity from being reused.
+#: Embedding models the served rows can recall with, as `graphrec train --model` names them,
+#: with the configuration `graphrec train` gives them.
+RECALL_CONFIGS: dict[str, SageConfig | PinSageConfig] = {
+    "pinsage": PinSageConfig(),
+    "sage": SageConfig(),
+}
+
+#: One training shared by the two-stage rows of an `evaluate` run: the last (train, key) and
+#: its result. Holding ``train`` itself keeps its identity from being reused.
 _LAST: list[tuple[InteractionDataset, tuple[object, ...], TwoStage]] = []
 
 
-class RecallThenRank(Recommender):
-    """Only the recall candidates get a score, ordered by the ranker's logit."""
+class Recall(Sage):
+    """The served recall order: `graphrec train`'s embeddings and recall score."""
 
-    ranker: ClassVar[str]
-    config = SageConfig()
+    name = "recall"
+    recall_configs = RECALL_CONFIGS
     ranker_config = RankerConfig()
 
+    def __init__(self, *, recall_model: str = "pinsage", **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        if recall_model not in RECALL_CONFIGS:
+            raise ValueError(f"unknown recall model {recall_model!r}")
+        self.recall_model = recall_model
+
     def fit(self, train: InteractionDataset) -> None:
-        key = (self.seed, self.config, self.ranker_config)
+        config = self.recall_configs[self.recall_model].model_copy(
+            update={"seed": self.seed, "val_cut": self.validation_cut}
+        )
+        key = (config, self.ranker_config)
         if not _LAST or _LAST[0][0] is not train or _LAST[0][1] != key:
-            config = self.config.model_copy(update={"seed": self.seed})
             trained = train_two_stage(train, config, self.ranker_config, self.on_epoch)
             _LAST[:] = [(train, key, trained)]
         self.trained = _LAST[0][2]
         self.train_graph = graph_of(train)
-        result = self.trained.embeddings
-        self.item_vectors = torch.from_numpy(item_vectors(result.movie_embeddings, result.features))
+        self.use(self.trained.embeddings)
+
+
+class RecallThenRank(Recall):
+    """Only the recall candidates get a score, ordered by the ranker's logit."""
+
+    ranker: ClassVar[str]
 
     def candidates(self, users: np.ndarray) -> np.ndarray:
         features = self.trained.rankers.features
-        weight = self.trained.embeddings.popularity_weights.user
-        return recall_candidates(
-            features, self.train_graph, users, self.ranker_config.candidates, weight
+        return recall_candidates(features, self.train_graph, users, self.ranker_config.candidates)
+
+    def _logits(self, users: np.ndarray, candidates: np.ndarray) -> np.ndarray:
+        n = candidates.shape[1]
+        return self.trained.rankers.score(
+            self.ranker, np.repeat(users, n), candidates.ravel(), np.tile(np.arange(n), len(users))
         )
 
     def score_users(self, users: np.ndarray) -> torch.Tensor:
         candidates = self.candidates(users)
         rows = np.repeat(np.arange(len(users)), candidates.shape[1])
-        logits = self.trained.rankers.score(self.ranker, users[rows], candidates.ravel())
+        logits = self._logits(users, candidates)
         scores = torch.full((len(users), self.train_graph.num_movies), -torch.inf)
         scores[torch.from_numpy(rows), torch.from_numpy(candidates.ravel())] = torch.from_numpy(
             logits
         )
         return scores
-
-    def score_items(self, movies: np.ndarray) -> torch.Tensor:
-        return self.item_vectors[torch.from_numpy(movies)] @ self.item_vectors.T
 
     def held_out_figures(self, test: InteractionDataset) -> dict[str, float]:
         """The ranker's AUC and log loss on test users' candidates, labelled by the test side."""
@@ -64,9 +89,7 @@ class RecallThenRank(Recommender):
         users = np.flatnonzero(test_graph.user_degrees() > 0)
         candidates = self.candidates(users)
         labels = edge_membership(test_graph, users, candidates).ravel().astype(np.float32)
-        rows = np.repeat(users, candidates.shape[1])
-        logits = self.trained.rankers.score(self.ranker, rows, candidates.ravel())
-        return pair_figures(logits, labels)
+        return pair_figures(self._logits(users, candidates), labels)
 
 
 class RecallTwoTower(RecallThenRank):
