@@ -11,7 +11,7 @@ import numpy as np
 
 from graphrec.artifacts import Bundle, load_bundle
 from graphrec.bucketing import default_shares
-from graphrec.coldstart import NEIGHBOURS, Attributes, airbnb_embedding
+from graphrec.coldstart import NEIGHBOURS, Attributes, cold_index_row
 from graphrec.popularity import set_popularity
 from graphrec.registry import MovieRegistry
 
@@ -113,17 +113,13 @@ class ServingState:
         return scores[0], ids[0]
 
     def cold_vector(self, bundle: Bundle, attributes: Attributes) -> tuple[np.ndarray, list[int]]:
-        """The Airbnb-style vector of a cold movie and the ids it was averaged from.
-
-        Its popularity column is the mean of theirs, like the rest of the vector: with none a
-        new movie would sink below every rated one wherever popularity weighs in.
-        """
+        """The Airbnb-style index row of a cold movie and the ids it was averaged from (see
+        :func:`graphrec.coldstart.cold_index_row`)."""
         rows = bundle.attributes.nearest(attributes, self.neighbours)
         ids = [bundle.catalog.ids[row] for row in rows]
         with self.lock:
             vectors = np.stack([bundle.index.vector(i) for i in ids])
-        vector = airbnb_embedding(set_popularity(vectors, 0.0), np.arange(len(ids)))
-        return set_popularity(vector, float(vectors[:, -1].mean())), ids
+        return cold_index_row(vectors), ids
 
     def register(
         self, attributes: Attributes, movie_id: int | None = None

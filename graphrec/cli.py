@@ -39,7 +39,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         from graphrec.train import use_deterministic_kernels
 
         use_deterministic_kernels()
-    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    quiet = getattr(args, "quiet", False)
+    level = logging.WARNING if quiet else logging.INFO
+    logging.basicConfig(level=level, format="%(message)s", stream=sys.stderr)
     logging.getLogger("faiss.loader").setLevel(logging.WARNING)  # its CPU-feature probing
     try:
         args.run(args)
@@ -72,6 +74,9 @@ def _parser() -> argparse.ArgumentParser:
         "--epochs", type=_positive_int, help="most epochs (early stopping may end sooner)"
     )
     train.add_argument("--seed", type=int, default=0)
+    train.add_argument(
+        "--quiet", action="store_true", help="no progress bars or log lines, only the summary"
+    )
     train.set_defaults(run=_train)
 
     evaluate = commands.add_parser("evaluate", help="score models on a held-out split")
@@ -125,19 +130,12 @@ def _positive_int(text: str) -> int:
 
 def _train(args: argparse.Namespace) -> None:
     from graphrec.pipeline import train_bundle
-
-    def on_epoch(record: dict[str, float]) -> None:
-        print(
-            f"epoch {int(record['epoch']):3d}  loss {record['loss']:.4f}  "
-            f"val recall@20 {record['val_recall']:.4f}  ({record['seconds']:.1f}s)",
-            file=sys.stderr,
-            flush=True,
-        )
+    from graphrec.progress import Progress
 
     started = time.perf_counter()
     path, figures = train_bundle(
         args.data, args.out, model=args.model, epochs=args.epochs, seed=args.seed,
-        on_epoch=on_epoch,
+        progress=Progress(enabled=not args.quiet),
     )  # fmt: skip
     print(f"bundle: {path}")
     for name, value in figures.items():
@@ -175,7 +173,8 @@ def _evaluate(args: argparse.Namespace) -> None:
     print(f"protocol {info['name']}: {info['train_interactions']} train, "
           f"{info['test_interactions']} test interactions, {info['test_users']} test users "
           f"({info['test_users_absent_from_train']} absent from train, reported apart); "
-          f"validation cut {info['validation']}", file=sys.stderr)  # fmt: skip
+          f"validation cut {info['validation']} {split.validation_fraction:g}",
+          file=sys.stderr)  # fmt: skip
 
     def on_model(name: str) -> None:
         print(f"[{name}] fitting", file=sys.stderr, flush=True)
@@ -200,10 +199,12 @@ def _evaluate_cold_start(args: argparse.Namespace) -> None:
     from graphrec.data.loaders import load_movielens
     from graphrec.eval.coldstart import evaluate_cold_start
     from graphrec.eval.report import write_json
+    from graphrec.train.config import PinSageConfig, SageConfig
 
     dataset = load_movielens(args.data)
+    config = PinSageConfig() if args.model == "pinsage" else SageConfig()
     results = evaluate_cold_start(
-        dataset, num_movies=args.cold_movies, k=args.k, seed=args.seed,
+        dataset, num_movies=args.cold_movies, k=args.k, seed=args.seed, config=config,
         on_stage=lambda text: print(f"[cold-start] {text}", file=sys.stderr, flush=True),
     )  # fmt: skip
     heads = [f"neighbour_overlap@{args.k}", f"next_item_hit@{args.k}"]
@@ -211,7 +212,8 @@ def _evaluate_cold_start(args: argparse.Namespace) -> None:
     for method, figures in results.items():
         print(f"{method:<10}  " + "  ".join(f"{figures[h]:>20.4f}" for h in heads))
     if args.json is not None:
-        protocol = {"name": "cold-start", "held_out_movies": args.cold_movies, "seed": args.seed}
+        protocol = {"name": "cold-start", "held_out_movies": args.cold_movies, "seed": args.seed,
+                    "model": args.model}  # fmt: skip
         write_json(args.json, {"dataset": dataset.describe(), "protocol": protocol, "k": args.k,
                                "results": results})  # fmt: skip
 

@@ -99,6 +99,21 @@ def airbnb_embedding(vectors: np.ndarray, rows: np.ndarray) -> np.ndarray:
     return (mean / max(float(np.linalg.norm(mean)), 1e-12)).astype(np.float32)
 
 
+def cold_index_row(source_rows: np.ndarray) -> np.ndarray:
+    """The index row a cold movie is served with, from its source movies' index rows
+    ``(n, d)`` (graphrec.popularity layout: popularity last).
+
+    The rest of the row is their renormalised mean; the popularity column is the mean of
+    theirs: with none a new movie would sink below every rated one wherever popularity weighs.
+    """
+    vectors = np.array(source_rows, dtype=np.float32, copy=True)
+    popularity = float(vectors[:, -1].mean())
+    vectors[:, -1] = 0.0
+    row = airbnb_embedding(vectors, np.arange(len(vectors)))
+    row[-1] = popularity
+    return row
+
+
 def _unit_rows(matrix: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(matrix, axis=-1, keepdims=True)
     return matrix / np.maximum(norms, 1e-12)

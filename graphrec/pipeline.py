@@ -13,6 +13,7 @@ from graphrec.data.loaders import load_movielens
 from graphrec.errors import ConfigError
 from graphrec.graph.bipartite import BipartiteGraph
 from graphrec.popularity import with_popularity
+from graphrec.progress import SILENT, Progress
 from graphrec.similarity import ATTRIBUTE_WEIGHT, item_vectors
 from graphrec.train.config import PinSageConfig, SageConfig
 from graphrec.train.early_stopping import EpochCallback
@@ -33,6 +34,7 @@ def train_bundle(
     epochs: int | None = None,
     seed: int = 0,
     on_epoch: EpochCallback | None = None,
+    progress: Progress = SILENT,
 ) -> tuple[Path, dict[str, float]]:
     """Train on ``data_dir`` (bundled data when ``None``) and write a bundle under ``out``.
 
@@ -51,7 +53,7 @@ def train_bundle(
         raise ConfigError(str(exc).splitlines()[-1]) from exc
     load_seconds = time.perf_counter() - started
 
-    trained = train_two_stage(dataset, config, on_epoch=on_epoch)
+    trained = train_two_stage(dataset, config, on_epoch=on_epoch, progress=progress)
     result = trained.embeddings
     train_seconds = time.perf_counter() - started - load_seconds
 

@@ -37,11 +37,12 @@ def test_train_serve_query(tmp_path: Path) -> None:
     data = bundled_slice(tmp_path / "data", num_users=100)
     out = tmp_path / "artifacts"
     trained = subprocess.run(
-        [*GRAPHREC, "train", "--data", str(data), "--out", str(out), "--epochs", "3"],
+        [*GRAPHREC, "train", "--data", str(data), "--out", str(out), "--epochs", "3", "--quiet"],
         capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert trained.returncode == 0, trained.stderr
-    assert "bundle: " in trained.stdout and "epoch   1" in trained.stderr
+    assert "bundle: " in trained.stdout and "train_seconds: " in trained.stdout
+    assert "epochs" not in trained.stderr and "ranker" not in trained.stderr, "--quiet is quiet"
 
     port = _free_port()
     server = subprocess.Popen(

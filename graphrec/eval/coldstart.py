@@ -1,21 +1,24 @@
-"""Cold-start evaluation: hold movies out entirely, give them vectors without any of their edges,
-and see how well their neighbourhoods and their later raters are recovered.
+"""Cold-start evaluation: hold movies out entirely, give them the vectors `POST /items` would
+serve, and see how well their neighbourhoods and their later raters are recovered.
 
 Protocol: ``num_movies`` movies with at least ``min_ratings`` ratings are drawn (seeded); every
-interaction with them is removed from training. sage is trained twice, on that training set and
-on all interactions (the "full model", the reference neighbourhoods). Each held-out movie then
-gets a vector by four methods, in the training model's item-to-item space:
+interaction with them is removed from training. The embedding model `graphrec train` serves
+(PinSAGE unless ``model`` says otherwise) is trained twice, on that training set and on all
+interactions (the "full model", the reference neighbourhoods). Both are scored as the served
+index scores them: item-to-item rows with a log-popularity column, queried with the movie
+popularity weight. Each held-out movie then gets an index row by four methods:
 
-- ``airbnb``: mean of the 3 attribute-nearest existing movies (genres, year, tags);
+- ``airbnb``: the served row, mean of the 3 attribute-nearest existing movies' rows (genres,
+  year, tags), renormalised, with their mean popularity (graphrec.coldstart.cold_index_row);
 - ``genre``: the same with genre similarity alone;
-- ``random``: mean of 3 random existing movies;
+- ``random``: the same from 3 random existing movies;
 - ``inductive``: the encoder's own output for the movie with no edges and no id embedding, i.e.
-  its attribute path alone.
+  its attribute path alone, with zero popularity.
 
 Metrics at k: ``neighbour_overlap`` (share of the movie's top-k existing neighbours under the full
-model also found from its cold vector) and ``next_item_hit`` (for every later rating of a held-out
+model also found from its cold row) and ``next_item_hit`` (for every later rating of a held-out
 movie, query the rater's latest training movie before it, rank all movies with held-out ones at
-their cold vectors and the rater's training movies excluded: is the held-out movie in the top k?).
+their cold rows and the rater's training movies excluded: is the held-out movie in the top k?).
 """
 
 from __future__ import annotations
@@ -25,16 +28,22 @@ from collections.abc import Callable
 import numpy as np
 import torch
 
-from graphrec.coldstart import NEIGHBOURS, Attributes, AttributeSimilarity
+from graphrec.coldstart import NEIGHBOURS, Attributes, AttributeSimilarity, cold_index_row
 from graphrec.data.dataset import InteractionDataset, MovieTable
 from graphrec.eval.recommender import graph_of
+from graphrec.popularity import with_popularity
+from graphrec.recall_score import SimilarityScore
 from graphrec.similarity import item_vectors
-from graphrec.train.config import SageConfig
+from graphrec.train.config import PinSageConfig, SageConfig
 from graphrec.train.early_stopping import EpochCallback
+from graphrec.train.pinsage_trainer import PinSageTrainer
+from graphrec.train.result import TrainedEmbeddings
 from graphrec.train.sage_trainer import SageTrainer
 from graphrec.train.topk import stable_top_k, user_edges
 
 METHODS = ("airbnb", "genre", "random", "inductive")
+
+Trainer = SageTrainer | PinSageTrainer
 
 
 def evaluate_cold_start(
@@ -44,11 +53,16 @@ def evaluate_cold_start(
     min_ratings: int = 20,
     k: int = 10,
     seed: int = 0,
-    config: SageConfig | None = None,
+    config: SageConfig | PinSageConfig | None = None,
     on_stage: Callable[[str], None] | None = None,
     on_epoch: EpochCallback | None = None,
 ) -> dict[str, dict[str, float]]:
-    """Run the protocol above; returns method → {"neighbour_overlap@k", "next_item_hit@k"}."""
+    """Run the protocol above; returns method → {"neighbour_overlap@k", "next_item_hit@k"}.
+
+    Args:
+        config: The embedding model's configuration; its type picks the model (default:
+            PinSAGE, as `graphrec train`).
+    """
     rng = np.random.default_rng(seed)
     counts = np.bincount(dataset.movies, minlength=dataset.num_movies)
     candidates = np.flatnonzero(counts >= min_ratings)
@@ -56,54 +70,77 @@ def evaluate_cold_start(
     is_held = np.zeros(dataset.num_movies, dtype=bool)
     is_held[held] = True
     train = dataset.subset(~is_held[dataset.movies])
-    config = (config or SageConfig()).model_copy(update={"seed": seed})
+    config = (config or PinSageConfig()).model_copy(update={"seed": seed})
 
     _stage(on_stage, "training the full model (reference neighbourhoods)")
-    full = SageTrainer(dataset, config).fit(on_epoch)
+    full = _served(_trainer(dataset, config).fit(on_epoch))
     _stage(on_stage, "training without the held-out movies")
-    trainer = SageTrainer(train, config)
+    trainer = _trainer(train, config)
     result = trainer.fit(on_epoch)
+    served = _served(result)
 
-    items = item_vectors(result.movie_embeddings, result.features)
-    reference = item_vectors(full.movie_embeddings, full.features)
+    rows = with_popularity(item_vectors(result.movie_embeddings, result.features),
+                           result.popularity)  # fmt: skip
     vectors = {
-        method: _cold_vectors(method, dataset, trainer, items, held, is_held, rng)
-        for method in METHODS
+        method: _cold_rows(method, dataset, trainer, rows, held, is_held, rng) for method in METHODS
     }
-    truth = _top_existing(reference[held], reference, is_held, k)
+    truth = _top_existing(full.scores(held), is_held, k)
     raters = dataset.subset(is_held[dataset.movies])
     queries, targets, users = _next_item_pairs(train, raters)
     results = {}
     for method, cold in vectors.items():
-        found = _top_existing(cold, items, is_held, k)
-        overlap = np.mean([len(set(a) & set(b)) / k for a, b in zip(found, truth, strict=True)])
-        space = items.copy()
+        space = rows.copy()
         space[held] = cold
-        hit = _next_item_hit(space, train, queries, targets, users, k)
+        similarity = SimilarityScore(space[:, :-1], space[:, -1], served.weight)
+        found = _top_existing(similarity.scores(held), is_held, k)
+        overlap = np.mean([len(set(a) & set(b)) / k for a, b in zip(found, truth, strict=True)])
+        hit = _next_item_hit(similarity, train, queries, targets, users, k)
         results[method] = {f"neighbour_overlap@{k}": float(overlap), f"next_item_hit@{k}": hit}
     return results
 
 
-def _cold_vectors(
-    method: str, dataset: InteractionDataset, trainer: SageTrainer, items: np.ndarray,
+def _trainer(dataset: InteractionDataset, config: SageConfig | PinSageConfig) -> Trainer:
+    if isinstance(config, PinSageConfig):
+        return PinSageTrainer(dataset, config)
+    return SageTrainer(dataset, config)
+
+
+def _served(result: TrainedEmbeddings) -> SimilarityScore:
+    """`/similar`'s scores for ``result``: blended rows plus weighted log popularity."""
+    return SimilarityScore(
+        item_vectors(result.movie_embeddings, result.features),
+        result.popularity,
+        result.popularity_weights.item,
+    )
+
+
+def _cold_rows(
+    method: str, dataset: InteractionDataset, trainer: Trainer, rows: np.ndarray,
     held: np.ndarray, is_held: np.ndarray, rng: np.random.Generator,
 ) -> np.ndarray:  # fmt: skip
     table = dataset.movie_table
     if method == "inductive":
-        with torch.no_grad():
-            trainer.model.movie_embedding.weight[torch.from_numpy(held)] = 0.0
-        _, movies = trainer.embed()  # held-out movies have no edges in the training graph
-        return item_vectors(movies[held], trainer.features.numpy()[held])
+        embeddings = _attribute_path(trainer, held)
+        features = np.asarray(trainer.features)[held]
+        return with_popularity(item_vectors(embeddings, features), np.zeros(len(held), np.float32))
     if method == "random":
         existing = np.flatnonzero(~is_held)
-        rows = np.stack([rng.choice(existing, NEIGHBOURS, replace=False) for _ in held])
+        sources = np.stack([rng.choice(existing, NEIGHBOURS, replace=False) for _ in held])
     else:
         similarity = AttributeSimilarity(
             table.genre_names, table.genres, table.years, table.tag_names, table.tag_counts
         )
-        rows = np.stack([_nearest_existing(similarity, table, m, method, is_held) for m in held])
-    mean = items[rows].mean(axis=1)
-    return (mean / np.linalg.norm(mean, axis=1, keepdims=True)).astype(np.float32)
+        sources = np.stack([_nearest_existing(similarity, table, m, method, is_held) for m in held])
+    return np.stack([cold_index_row(rows[s]) for s in sources])
+
+
+def _attribute_path(trainer: Trainer, held: np.ndarray) -> np.ndarray:
+    """Embeddings of ``held`` movies (no edges in the trainer's graph) with no id embedding."""
+    with torch.no_grad():
+        trainer.model.movie_embedding.weight[torch.from_numpy(held)] = 0.0
+    if isinstance(trainer, PinSageTrainer):
+        return trainer.embed_movies()[held]
+    return trainer.embed()[1][held]
 
 
 def _nearest_existing(
@@ -124,10 +161,8 @@ def _nearest_existing(
     return np.argsort(-scores, kind="stable")[:NEIGHBOURS]
 
 
-def _top_existing(
-    queries: np.ndarray, space: np.ndarray, is_held: np.ndarray, k: int
-) -> np.ndarray:
-    scores = torch.from_numpy(queries) @ torch.from_numpy(space).T
+def _top_existing(scores: torch.Tensor, is_held: np.ndarray, k: int) -> np.ndarray:
+    scores = scores.clone()
     scores[:, torch.from_numpy(is_held)] = -torch.inf
     return stable_top_k(scores, k)
 
@@ -147,17 +182,16 @@ def _next_item_pairs(
 
 
 def _next_item_hit(
-    space: np.ndarray, train: InteractionDataset, queries: np.ndarray, targets: np.ndarray,
-    users: np.ndarray, k: int, batch: int = 1024,
+    similarity: SimilarityScore, train: InteractionDataset, queries: np.ndarray,
+    targets: np.ndarray, users: np.ndarray, k: int, batch: int = 1024,
 ) -> float:  # fmt: skip
     if len(targets) == 0:
         return 0.0
     graph = graph_of(train)
-    vectors = torch.from_numpy(space)
     hits = 0
     for start in range(0, len(targets), batch):
         q, t, u = (a[start : start + batch] for a in (queries, targets, users))
-        scores = vectors[torch.from_numpy(q)] @ vectors.T
+        scores = similarity.scores(q)
         rows, cols = user_edges(graph, u)
         scores[torch.from_numpy(rows), torch.from_numpy(cols)] = -torch.inf
         top = stable_top_k(scores, k)

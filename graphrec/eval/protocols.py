@@ -33,6 +33,8 @@ VALIDATION_CUT: dict[str, ValidationCut] = {
     "stratified": "random",
     "leave-last-out": "last",
 }
+#: Validation share when the test's share says nothing (one test interaction per user).
+DEFAULT_VALIDATION_FRACTION = 0.1
 #: Share of test users whose test lies after all their training for a split made elsewhere to
 #: count as cut by time.
 TEMPORAL_AGREEMENT = 0.95
@@ -53,6 +55,11 @@ class Split:
     def validation_cut(self) -> ValidationCut:
         cut: ValidationCut = self.protocol.get("validation", "temporal")
         return cut
+
+    @property
+    def validation_fraction(self) -> float:
+        """Share of each user's training that validates: the test's share of each user."""
+        return float(self.protocol.get("validation_fraction", DEFAULT_VALIDATION_FRACTION))
 
 
 def make_split(
@@ -87,6 +94,8 @@ def make_split(
                 f"unknown protocol {protocol!r}; choose one of: {', '.join(PROTOCOLS)}"
             )
     params["validation"] = VALIDATION_CUT[protocol]
+    if protocol != "leave-last-out":
+        params["validation_fraction"] = round(float(test_mask.mean()), 4)
     return _describe(dataset.subset(~test_mask), dataset.subset(test_mask), params)
 
 
@@ -126,6 +135,7 @@ def split_from_files(train_csv: Path, test_csv: Path, data_dir: Path | None) -> 
         "train": str(train_csv),
         "test": str(test_csv),
         "validation": detect_cut(train_side, test_side),
+        "validation_fraction": round(float(test_mask.mean()), 4),
     }
     return _describe(train_side, test_side, params)
 

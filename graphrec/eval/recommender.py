@@ -30,6 +30,7 @@ class Recommender(ABC):
         on_epoch: Progress callback for models trained in epochs.
         validation_cut: How the model cuts its validation slice out of ``train``: the way the
             protocol cut the test (see :func:`graphrec.data.splits.validation_mask`).
+        validation_fraction: Share of each user's training that validates (the test's share).
     """
 
     name: ClassVar[str]
@@ -40,10 +41,12 @@ class Recommender(ABC):
         seed: int = 0,
         on_epoch: EpochCallback | None = None,
         validation_cut: ValidationCut = "temporal",
+        validation_fraction: float = VALIDATION_FRACTION,
     ) -> None:
         self.seed = seed
         self.on_epoch = on_epoch
         self.validation_cut: ValidationCut = validation_cut
+        self.validation_fraction = validation_fraction
 
     @abstractmethod
     def fit(self, train: InteractionDataset) -> None:

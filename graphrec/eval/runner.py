@@ -103,8 +103,9 @@ def evaluate(
         model_type = MODELS[name]
         options = {"recall_model": recall_model} if issubclass(model_type, Recall) else {}
         model = model_type(
-            seed=seed, on_epoch=on_epoch, validation_cut=split.validation_cut, **options
-        )
+            seed=seed, on_epoch=on_epoch, validation_cut=split.validation_cut,
+            validation_fraction=split.validation_fraction, **options,
+        )  # fmt: skip
         figures, recs = evaluate_model(model, split, k, targets, train_graph, test_graph)
         results[name] = figures
         if recs_out is not None:

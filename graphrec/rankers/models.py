@@ -58,8 +58,16 @@ class TwoTower(nn.Module):
         self.movie_embedding = nn.Embedding.from_pretrained(movie_embeddings.clone(), freeze=False)
         self.user_tower = mlp([dim + user_dense_dim, hidden, out])
         self.movie_tower = mlp([dim + movie_dense_dim, hidden, out])
-        self.recall_scale = nn.Parameter(torch.tensor(1.0))
+        self.recall_scale = nn.Parameter(torch.tensor(0.0))
         self.recall_prior = nn.Linear(len(RECALL_COLUMNS), 1)
+        # Start as recall order: the logit is the recall score, the towers add little at first.
+        with torch.no_grad():
+            self.recall_prior.weight.copy_(torch.tensor([[1.0, 0.0]]))
+            self.recall_prior.bias.zero_()
+            for tower in (self.user_tower, self.movie_tower):
+                last = tower[-1]
+                assert isinstance(last, nn.Linear)
+                last.weight.mul_(0.1)
 
     def forward(self, x: PairInputs) -> Tensor:
         user_id, movie_id = self.user_embedding(x.users), self.movie_embedding(x.movies)

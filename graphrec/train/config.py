@@ -73,7 +73,7 @@ class PinSageConfig(BaseModel):
     )
     margin: float = Field(0.3, gt=0.0, description="Margin Δ of the max-margin loss.")
     window: int = Field(
-        5, ge=1, description="A user's movie i is positive for every movie within i-window..i-1."
+        3, ge=1, description="A user's movie i is positive for every movie within i-window..i-1."
     )
     half_lives: tuple[float | None, ...] = Field(
         (None, 1.0, 2.0, 4.0, 8.0, 16.0),
@@ -82,7 +82,7 @@ class PinSageConfig(BaseModel):
         "ratings, None for a plain mean; the half-life with the best validation recall is kept.",
     )
     epochs: int = Field(20, ge=1, description="Most epochs; early stopping may end sooner.")
-    batch_size: int = Field(1024, ge=2, description="(query, positive) pairs per step.")
+    batch_size: int = Field(4096, ge=2, description="(query, positive) pairs per step.")
     lr: float = Field(0.01, gt=0.0, description="Adam learning rate of the dense layers.")
     embedding_lr: float = Field(
         0.01,
@@ -102,6 +102,6 @@ class PinSageConfig(BaseModel):
         description="How validation is cut from training, as the test is cut: 'temporal' "
         "(latest share), 'random' (random share) or 'last' (last interaction).",
     )
-    patience: int = Field(3, ge=1, description="Epochs without validation gain before stopping.")
+    patience: int = Field(5, ge=1, description="Epochs without validation gain before stopping.")
     val_k: int = Field(20, ge=1, description="Cut-off of the validation recall.")
     seed: int = Field(0, description="Seed for walks, initialisation, batching and negatives.")

@@ -28,7 +28,7 @@ class PairBatch:
     Attributes:
         movies: ``(|V_0|,)`` input-layer movies.
         features: ``(|V_0|, F)`` their attributes.
-        blocks: One :data:`~graphrec.nn.pinsage.Block` per layer, input layer first.
+        layers: Each layer's adjacency as CSR arrays, input layer first (see :attr:`blocks`).
         query, positive: ``(B,)`` positions of each pair's movies.
         negatives: ``(N,)`` positions of the random negatives every query shares.
         hard: ``(B, H)`` positions of per-query hard negatives; ``hard_mask`` says which exist.
@@ -36,12 +36,17 @@ class PairBatch:
 
     movies: Tensor
     features: Tensor
-    blocks: list[Block]
+    layers: list[CsrParts]
     query: Tensor
     positive: Tensor
     negatives: Tensor
     hard: Tensor
     hard_mask: Tensor
+
+    @property
+    def blocks(self) -> list[Block]:
+        """The layers as the encoder's blocks, built where the step runs."""
+        return sparse_blocks(self.layers)
 
 
 @dataclass(frozen=True)
@@ -81,25 +86,41 @@ def negative_cdf(degrees: np.ndarray, power: float) -> np.ndarray:
     return cdf / cdf[-1]
 
 
-def to_tensors(graph: ComputationGraph) -> list[Block]:
-    """A computation graph's blocks as weighted sparse ``(num_dst, num_src)`` adjacencies, the
-    form :class:`PinSageEncoder` pools fastest (edges already come grouped by destination)."""
-    blocks: list[Block] = []
+#: One layer as CSR arrays: ``(crow, col, weight, num_dst, num_src)``.
+CsrParts = tuple[Tensor, Tensor, Tensor, int, int]
+
+
+def csr_parts(graph: ComputationGraph) -> list[CsrParts]:
+    """A computation graph's blocks as CSR arrays of ``(num_dst, num_src)`` adjacencies (edges
+    already come grouped by destination). Plain tensors cross from a DataLoader worker
+    cheaply; sparse ones do not."""
+    parts: list[CsrParts] = []
     num_src = len(graph.nodes)
     for block in graph.blocks:  # input layer first: its sources are all the input nodes
         src, dst = block.edge_index
         crow = np.zeros(block.num_dst + 1, dtype=np.int64)
         np.cumsum(np.bincount(dst, minlength=block.num_dst), out=crow[1:])
-        with warnings.catch_warnings():  # "sparse CSR support is in beta": relied on knowingly
-            warnings.simplefilter("ignore", UserWarning)
-            adjacency = torch.sparse_csr_tensor(
-                torch.from_numpy(crow), torch.from_numpy(src),
-                torch.from_numpy(block.edge_weight.astype(np.float32)),
-                size=(block.num_dst, num_src),
-            )  # fmt: skip
-        blocks.append((adjacency, None, block.num_dst))
+        weight = torch.from_numpy(block.edge_weight.astype(np.float32))
+        parts.append(
+            (torch.from_numpy(crow), torch.from_numpy(src), weight, block.num_dst, num_src)
+        )
         num_src = block.num_dst
-    return blocks
+    return parts
+
+
+def sparse_blocks(parts: list[CsrParts]) -> list[Block]:
+    """Weighted sparse adjacencies, the blocks :class:`PinSageEncoder` pools fastest."""
+    with warnings.catch_warnings():  # "sparse CSR support is in beta": relied on knowingly
+        warnings.simplefilter("ignore", UserWarning)
+        return [
+            (torch.sparse_csr_tensor(crow, col, weight, size=(num_dst, num_src)), None, num_dst)
+            for crow, col, weight, num_dst, num_src in parts
+        ]
+
+
+def to_tensors(graph: ComputationGraph) -> list[Block]:
+    """A computation graph's blocks as :class:`PinSageEncoder` takes them."""
+    return sparse_blocks(csr_parts(graph))
 
 
 class PairBatches(Dataset[PairBatch]):
@@ -144,7 +165,7 @@ class PairBatches(Dataset[PairBatch]):
         return PairBatch(
             movies=torch.from_numpy(graph.nodes),
             features=torch.from_numpy(s.features[graph.nodes]),
-            blocks=to_tensors(graph),
+            layers=csr_parts(graph),
             query=torch.from_numpy(position[:b]),
             positive=torch.from_numpy(position[b : 2 * b]),
             negatives=torch.from_numpy(position[2 * b :]),

@@ -44,6 +44,9 @@ from graphrec.train.user_vectors import user_vectors
 
 logger = logging.getLogger(__name__)
 
+#: Half-life of the user vectors early stopping watches when validation is cut by time.
+STOPPING_HALF_LIFE = 2.0
+
 
 class PinSageTrainer:
     """Trains a :class:`PinSageEncoder` on one dataset's interactions."""
@@ -181,20 +184,25 @@ class PinSageTrainer:
         }
 
     def validate(self) -> float:
-        """Recall@k of the validation slice with users as means of their fitting movies (the
-        best candidate half-life), scored by the recall score without popularity."""
+        """Recall@k of the validation slice with users as means of their fitting movies, scored
+        by the recall score without popularity.
+
+        The half-life is held fixed while training (:attr:`stopping_half_life`) so that epochs
+        compare like with like; the best one is chosen once training has stopped.
+        """
         movies = self.embed_movies()
+        users = self.embed_users(movies, self.fit_mask, self.stopping_half_life)
         popularity = np.zeros(len(movies), dtype=np.float32)
-        figures = [
-            validation_recall(
-                RecallScore(users, movies, popularity, 0.0).scores,
-                self.fit_graph,
-                self.val_graph,
-                self.config.val_k,
-            )
-            for users in self.users_by_half_life(movies).values()
-        ]
-        return max(figures)
+        return validation_recall(
+            RecallScore(users, movies, popularity, 0.0).scores,
+            self.fit_graph, self.val_graph, self.config.val_k,
+        )  # fmt: skip
+
+    @property
+    def stopping_half_life(self) -> float | None:
+        """A plain mean when validation is a random slice (recency tells nothing there), a
+        half-life of 2 ratings when it is the latest."""
+        return None if self.config.val_cut == "random" else STOPPING_HALF_LIFE
 
     def choose_recall(self) -> RecallChoice:
         """User half-life and popularity weights chosen on the validation slice."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -112,6 +113,7 @@ def fit_rankers(
     config: RankerConfig | None = None,
     *,
     seed: int = 0,
+    on_ranker: Callable[[dict[str, float]], None] | None = None,
 ) -> Rankers:
     """Train both rankers on candidates recalled from ``fit`` and labelled by ``labels``.
 
@@ -151,6 +153,8 @@ def fit_rankers(
             "serve": bool(round(lift, 4) > 0),
         }
         logger.info("ranker %s: %s", name, rankers.figures[name])
+        if on_ranker is not None:
+            on_ranker(rankers.figures[name])
     return rankers
 
 

@@ -7,6 +7,7 @@ evaluation the features are rebuilt over all training ratings with the final emb
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,8 +15,9 @@ import numpy as np
 from graphrec.data.dataset import InteractionDataset
 from graphrec.data.splits import validation_mask
 from graphrec.graph.bipartite import BipartiteGraph
+from graphrec.progress import SILENT, Progress
 from graphrec.rankers.features import RankingFeatures
-from graphrec.rankers.ranking import Rankers
+from graphrec.rankers.ranking import RANKERS, Rankers
 from graphrec.train.config import PinSageConfig, SageConfig
 from graphrec.train.early_stopping import EpochCallback
 from graphrec.train.pinsage_trainer import PinSageTrainer
@@ -40,12 +42,21 @@ def train_two_stage(
     config: SageConfig | PinSageConfig,
     ranker_config: RankerConfig | None = None,
     on_epoch: EpochCallback | None = None,
+    progress: Progress = SILENT,
 ) -> TwoStage:
     """Train the embedding model named by ``config``'s type, then both rankers on its recall."""
     result: TrainedEmbeddings
+    model = "pinsage" if isinstance(config, PinSageConfig) else "sage"
+    progress.stage(f"{model} epochs", total=config.epochs)
+
+    def epoch_done(record: dict[str, float]) -> None:
+        progress.epoch(record)
+        if on_epoch is not None:
+            on_epoch(record)
+
     if isinstance(config, PinSageConfig):
         pinsage = PinSageTrainer(dataset, config)
-        result = pinsage.fit(on_epoch)
+        result = pinsage.fit(epoch_done)
         movies = pinsage.embed_movies()  # best weights, fitting-graph neighbourhoods
         early: Embeddings = (
             pinsage.embed_users(movies, pinsage.fit_mask, result.half_life),
@@ -53,16 +64,19 @@ def train_two_stage(
         )
     else:
         sage = SageTrainer(dataset, config)
-        result = sage.fit(on_epoch)
+        result = sage.fit(epoch_done)
         early = sage.embed()  # best weights, fitting graph only
     label_mask = validation_mask(
         dataset.users, dataset.timestamps, config.val_fraction, config.val_cut, seed=config.seed
     )
     final = (result.user_embeddings, result.movie_embeddings)
+    progress.stage("rankers", total=len(RANKERS))
     rankers = train_rankers(
         dataset, label_mask, early, final, ranker_config,
         popularity_weight=result.popularity_weights.user, seed=config.seed,
+        on_ranker=lambda figures: progress.step(lift=figures.get("lift", float("nan"))),
     )  # fmt: skip
+    progress.close()
     return TwoStage(embeddings=result, rankers=rankers)
 
 
@@ -75,6 +89,7 @@ def train_rankers(
     *,
     popularity_weight: float = 0.0,
     seed: int = 0,
+    on_ranker: Callable[[dict[str, float]], None] | None = None,
 ) -> Rankers:
     """Fit both rankers on ``label_mask`` ratings; return them with all-training features.
 
@@ -93,7 +108,7 @@ def train_rankers(
         BipartiteGraph.from_interactions(d.users[m], d.movies[m], d.num_users, d.num_movies)
         for m in (~label_mask, label_mask)
     )
-    rankers = fit_rankers(inputs, fit_graph, label_graph, config, seed=seed)
+    rankers = fit_rankers(inputs, fit_graph, label_graph, config, seed=seed, on_ranker=on_ranker)
     rankers.features = RankingFeatures.build(
         d.movie_table, d.users, d.movies, d.ratings, *final, recall_weight=popularity_weight
     )

@@ -13,6 +13,9 @@ from api.app import create_app
 from api.settings import Settings
 from graphrec.artifacts import load_bundle
 from graphrec.errors import ConfigError
+from graphrec.recall_score import CANDIDATES
+from graphrec.recommend import user_row
+from graphrec.train.ranker_training import recall_candidates
 
 
 @pytest.fixture(scope="module")
@@ -103,3 +106,27 @@ def test_bad_requests(client: TestClient, path: str, code: int) -> None:
 def test_bad_shares_stop_the_server_before_it_starts(small_bundle: Path) -> None:
     with pytest.raises(ConfigError, match="unknown ranker"):
         create_app(Settings(artifacts=small_bundle, ab_shares="bogus:1"))
+
+
+@pytest.mark.parametrize("ranker", ["none", "deepfm", "two_tower"])
+def test_served_scores_are_the_evaluated_ones(
+    client: TestClient, small_bundle: Path, ranker: str
+) -> None:
+    """The server ranks by the very recall score (and ranker logits over the same candidates)
+    that tuning, ranker training and evaluation use."""
+    bundle = load_bundle(small_bundle)
+    features = bundle.rankers.features
+    for user_id in bundle.user_ids[:3].tolist():
+        row = user_row(bundle, user_id)
+        assert row is not None
+        candidates = recall_candidates(features, bundle.history, np.array([row]), CANDIDATES)[0]
+        if ranker == "none":
+            scores = features.recall.scores(np.array([row]))[0].numpy()[candidates]
+        else:
+            rows, ranks = np.full(CANDIDATES, row), np.arange(CANDIDATES)
+            scores = bundle.rankers.score(ranker, rows, candidates, ranks)
+        order = np.argsort(-scores, kind="stable")[:20]
+        body = client.get(f"/recommend/{user_id}", params={"k": 20, "ranker": ranker}).json()
+        assert [r["id"] for r in body["results"]] == bundle.movie_ids[candidates[order]].tolist()
+        served = [r["score"] for r in body["results"]]
+        assert np.allclose(served, scores[order], atol=1e-4)

@@ -21,7 +21,9 @@ class BPRMF(EmbeddingRecommender):
         torch.manual_seed(self.seed)
         embedding = nn.Embedding(train.num_users + train.num_movies, config.dim)
         nn.init.normal_(embedding.weight, std=0.1)
-        split = holdout(train, self.validation_cut, seed=self.seed)
+        split = holdout(
+            train, self.validation_cut, fraction=self.validation_fraction, seed=self.seed
+        )
         train_bpr(
             embedding, lambda: embedding.weight, split.fit_graph, split.val_graph, config,
             self.on_epoch,

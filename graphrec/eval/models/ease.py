@@ -28,7 +28,9 @@ class EASE(Recommender):
     lambdas = (100.0, 300.0, 1000.0)
 
     def fit(self, train: InteractionDataset) -> None:
-        split = holdout(train, self.validation_cut, seed=self.seed)
+        split = holdout(
+            train, self.validation_cut, fraction=self.validation_fraction, seed=self.seed
+        )
         best_lambda, best_recall = self.lambdas[0], -1.0
         for value in self.lambdas:
             self._solve(split.fit, value)

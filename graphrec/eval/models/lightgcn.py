@@ -24,7 +24,9 @@ class LightGCN(EmbeddingRecommender):
         config = self.config.model_copy(update={"seed": self.seed})
         torch.manual_seed(self.seed)
         model = PygLightGCN(train.num_users + train.num_movies, config.dim, self.num_layers)
-        split = holdout(train, self.validation_cut, seed=self.seed)
+        split = holdout(
+            train, self.validation_cut, fraction=self.validation_fraction, seed=self.seed
+        )
         fit_adjacency = split.fit_graph.homogeneous_adjacency()
         train_bpr(
             model, lambda: model.get_embedding(fit_adjacency), split.fit_graph, split.val_graph,

@@ -27,7 +27,15 @@ class Sage(Recommender):
         return SageTrainer(train, config).fit(self.on_epoch)
 
     def trainer_config(self) -> SageConfig | PinSageConfig:
-        return self.config.model_copy(update={"seed": self.seed, "val_cut": self.validation_cut})
+        return self.config.model_copy(update=self.validation_settings())
+
+    def validation_settings(self) -> dict[str, object]:
+        """Seed and validation slice for a trainer's config: cut like the test."""
+        return {
+            "seed": self.seed,
+            "val_cut": self.validation_cut,
+            "val_fraction": self.validation_fraction,
+        }
 
     def fit(self, train: InteractionDataset) -> None:
         self.use(self.train(train))

@@ -47,7 +47,7 @@ class Recall(Sage):
 
     def fit(self, train: InteractionDataset) -> None:
         config = self.recall_configs[self.recall_model].model_copy(
-            update={"seed": self.seed, "val_cut": self.validation_cut}
+            update=self.validation_settings()
         )
         key = (config, self.ranker_config)
         if not _LAST or _LAST[0][0] is not train or _LAST[0][1] != key:
