@@ -20,11 +20,18 @@ from graphrec.eval.report import columns, document, write_json
 from graphrec.train import use_deterministic_kernels
 
 PROTOCOLS = ("temporal", "stratified")
+#: What `graphrec train` serves (recall order, and reordered by each ranker), both embedding
+#: models, and the strongest baselines.
+DEFAULT_MODELS = (
+    "recall", "recall+two_tower", "recall+deepfm", "pinsage", "sage", "ease", "itemknn", "pop",
+)  # fmt: skip
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--models", default=",".join(MODELS))
+    parser.add_argument(
+        "--models", default=",".join(DEFAULT_MODELS), help=f"of {', '.join(MODELS)}"
+    )
     parser.add_argument("--k", type=int, default=10)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=Path("bench"))

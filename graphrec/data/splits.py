@@ -14,6 +14,9 @@ import numpy as np
 #: each user's latest share (``temporal``), a random share (``random``) or the last one (``last``).
 ValidationCut = Literal["temporal", "random", "last"]
 VALIDATION_CUTS: tuple[str, ...] = get_args(ValidationCut)
+#: Share of each user's training that validates by default: the `temporal` protocol's test
+#: share, so that `graphrec train` tunes on a slice like the one its scoreboard tests on.
+VALIDATION_FRACTION = 0.2
 
 
 def per_user_latest(

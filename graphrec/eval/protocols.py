@@ -13,6 +13,7 @@ from graphrec.data.dataset import InteractionDataset
 from graphrec.data.loaders import build_dataset, bundled_data_dir
 from graphrec.data.readers import RawTables, read_ratings_csv, read_tables
 from graphrec.data.splits import (
+    VALIDATION_FRACTION,
     ValidationCut,
     global_time_cut,
     per_user_last,
@@ -33,8 +34,6 @@ VALIDATION_CUT: dict[str, ValidationCut] = {
     "stratified": "random",
     "leave-last-out": "last",
 }
-#: Validation share when the test's share says nothing (one test interaction per user).
-DEFAULT_VALIDATION_FRACTION = 0.1
 #: Share of test users whose test lies after all their training for a split made elsewhere to
 #: count as cut by time.
 TEMPORAL_AGREEMENT = 0.95
@@ -59,7 +58,7 @@ class Split:
     @property
     def validation_fraction(self) -> float:
         """Share of each user's training that validates: the test's share of each user."""
-        return float(self.protocol.get("validation_fraction", DEFAULT_VALIDATION_FRACTION))
+        return float(self.protocol.get("validation_fraction", VALIDATION_FRACTION))
 
 
 def make_split(

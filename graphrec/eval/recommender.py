@@ -12,12 +12,10 @@ import torch.nn.functional as F
 from scipy.sparse import csr_matrix
 
 from graphrec.data.dataset import InteractionDataset
-from graphrec.data.splits import ValidationCut, validation_mask
+from graphrec.data.splits import VALIDATION_FRACTION, ValidationCut, validation_mask
 from graphrec.graph.bipartite import BipartiteGraph
 from graphrec.train.early_stopping import EpochCallback
 
-#: Share of each user's training interactions used for validation (early stopping, tuning).
-VALIDATION_FRACTION = 0.1
 #: Cut-off of the validation recall every model is tuned on.
 VALIDATION_K = 20
 

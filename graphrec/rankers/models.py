@@ -36,11 +36,13 @@ def mlp(sizes: list[int]) -> nn.Sequential:
 class TwoTower(nn.Module):
     """User tower and movie tower, each an MLP over its own features; score = dot product.
 
-    Each tower also reads a learnable id embedding initialised from the graph embedding, and
-    the logit adds the inner product of those two embeddings with a learned scale, plus a
-    learned linear term of the pair's recall score and recall rank, so training starts from the
-    recall order and refines it rather than rediscovering it. Towers never see each other's
-    inputs, which is what lets a two-tower model precompute one side.
+    Each tower also reads the (fixed) graph embedding of its side, and the logit adds the inner
+    product of those two embeddings with a learned scale, plus a learned linear term of the
+    pair's recall score and recall rank, so training starts from the recall order and refines
+    it rather than rediscovering it. Learning the id embeddings as well lost more of the recall
+    order on held-apart users (held-out lift -31 % against -12 % frozen, temporal split).
+    Towers never see each other's inputs, which is what lets a two-tower model precompute one
+    side.
     """
 
     def __init__(
@@ -54,8 +56,8 @@ class TwoTower(nn.Module):
     ) -> None:
         super().__init__()
         dim = user_embeddings.shape[1]
-        self.user_embedding = nn.Embedding.from_pretrained(user_embeddings.clone(), freeze=False)
-        self.movie_embedding = nn.Embedding.from_pretrained(movie_embeddings.clone(), freeze=False)
+        self.user_embedding = nn.Embedding.from_pretrained(user_embeddings.clone(), freeze=True)
+        self.movie_embedding = nn.Embedding.from_pretrained(movie_embeddings.clone(), freeze=True)
         self.user_tower = mlp([dim + user_dense_dim, hidden, out])
         self.movie_tower = mlp([dim + movie_dense_dim, hidden, out])
         self.recall_scale = nn.Parameter(torch.tensor(0.0))

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from graphrec.data.splits import ValidationCut
+from graphrec.data.splits import VALIDATION_FRACTION, ValidationCut
 
 
 class SageConfig(BaseModel):
@@ -34,7 +34,10 @@ class SageConfig(BaseModel):
     lr: float = Field(0.01, gt=0.0, description="Adam learning rate.")
     weight_decay: float = Field(0.0, ge=0.0, description="Adam weight decay.")
     val_fraction: float = Field(
-        0.1, gt=0.0, lt=1.0, description="Each user's share of training held for validation."
+        VALIDATION_FRACTION,
+        gt=0.0,
+        lt=1.0,
+        description="Each user's share of training held for validation.",
     )
     val_cut: ValidationCut = Field(
         "temporal",
@@ -95,7 +98,10 @@ class PinSageConfig(BaseModel):
     )
     inference_batch: int = Field(4096, ge=1, description="Movies embedded at once at inference.")
     val_fraction: float = Field(
-        0.1, gt=0.0, lt=1.0, description="Each user's share of training held for validation."
+        VALIDATION_FRACTION,
+        gt=0.0,
+        lt=1.0,
+        description="Each user's share of training held for validation.",
     )
     val_cut: ValidationCut = Field(
         "temporal",

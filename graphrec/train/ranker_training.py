@@ -13,6 +13,7 @@ import copy
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import torch
@@ -44,6 +45,11 @@ class RankerConfig:
     candidate_positives_only: bool = True
     #: Cut-off of the validation ndcg that picks the epoch.
     k: int = 10
+    #: "pairwise": each positive against negatives of the same user (what a reranking of one
+    #: user's candidates needs: no per-user calibration to learn); "bce": every pair alone.
+    loss: Literal["pairwise", "bce"] = "pairwise"
+    #: Negatives of the same user each positive is paired with, per epoch ("pairwise").
+    pair_negatives: int = 4
 
 
 def recall_candidates(
@@ -205,11 +211,16 @@ def _fit_one(
     best_state, waited = None, 0
     for epoch in range(1, config.epochs + 1):
         model.train()
-        order = rng.permutation(len(users))
-        for start in range(0, len(order), config.batch_size):
-            batch = order[start : start + config.batch_size]
-            logits = model(rankers.inputs(users[batch], movies[batch], ranks[batch]))
-            loss = F.binary_cross_entropy_with_logits(logits, torch.from_numpy(target[batch]))
+        for batch in _batches(users, target, config, rng):
+            if config.loss == "pairwise":
+                positive, negative = (
+                    model(rankers.inputs(users[i], movies[i], ranks[i])) for i in batch
+                )
+                loss = F.softplus(negative - positive).mean()
+            else:
+                (rows,) = batch
+                logits = model(rankers.inputs(users[rows], movies[rows], ranks[rows]))
+                loss = F.binary_cross_entropy_with_logits(logits, torch.from_numpy(target[rows]))
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
@@ -228,6 +239,30 @@ def _fit_one(
     if best_state is not None:
         model.load_state_dict(best_state)
     return best
+
+
+def _batches(
+    users: np.ndarray, target: np.ndarray, config: RankerConfig, rng: np.random.Generator
+) -> list[tuple[np.ndarray, ...]]:
+    """One epoch's batches of pair indices: ``(rows,)`` for BCE, ``(positives, negatives)`` for
+    the pairwise loss, each positive with ``pair_negatives`` random negatives of its user."""
+    size = config.batch_size
+    if config.loss == "bce":
+        order = rng.permutation(len(users))
+        return [(order[i : i + size],) for i in range(0, len(order), size)]
+    positives = np.repeat(np.flatnonzero(target == 1), config.pair_negatives)
+    negatives = np.flatnonzero(target == 0)
+    negatives = negatives[np.argsort(users[negatives], kind="stable")]
+    start = np.searchsorted(users[negatives], users[positives], side="left")
+    count = np.searchsorted(users[negatives], users[positives], side="right") - start
+    has = count > 0
+    pick = start[has] + (rng.random(int(has.sum())) * count[has]).astype(np.int64)
+    positives, partners = positives[has], negatives[pick]
+    order = rng.permutation(len(positives))
+    return [
+        (positives[order[i : i + size]], partners[order[i : i + size]])
+        for i in range(0, len(order), size)
+    ]
 
 
 def pair_figures(logits: np.ndarray, target: np.ndarray) -> dict[str, float]:

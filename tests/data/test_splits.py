@@ -1,7 +1,14 @@
 import numpy as np
 import pytest
 
-from graphrec.data.splits import global_time_cut, per_user_last, per_user_latest, per_user_random
+from graphrec.data.splits import (
+    ValidationCut,
+    global_time_cut,
+    per_user_last,
+    per_user_latest,
+    per_user_random,
+    validation_mask,
+)
 
 
 def test_per_user_latest_takes_each_users_newest() -> None:
@@ -33,3 +40,22 @@ def test_per_user_last_and_global_cut() -> None:
     times = np.array([3, 9, 5, 1, 8, 2])
     assert per_user_last(users, times).tolist() == [False, True, False, False, True, False]
     assert global_time_cut(np.arange(10), 0.8).tolist() == [False] * 8 + [True, True]
+
+
+@pytest.mark.parametrize(
+    ("cut", "expected"),
+    [
+        ("temporal", lambda u, t: per_user_latest(u, t, 0.25)),
+        ("random", lambda u, t: per_user_random(u, 0.25, seed=5)),
+        ("last", lambda u, t: per_user_last(u, t)),
+    ],
+)
+def test_validation_is_cut_like_the_test(cut: ValidationCut, expected) -> None:
+    users = np.repeat(np.arange(4), 8)
+    times = np.random.default_rng(0).permutation(32)
+    assert np.array_equal(validation_mask(users, times, 0.25, cut, seed=5), expected(users, times))
+
+
+def test_an_unknown_validation_cut_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown validation cut 'sideways'"):
+        validation_mask(np.zeros(3, int), np.arange(3), 0.5, "sideways")  # type: ignore[arg-type]

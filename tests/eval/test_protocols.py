@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 
 from graphrec.data import load_movielens
+from graphrec.data.splits import VALIDATION_FRACTION, per_user_latest
 from graphrec.errors import ConfigError, DataError
 from graphrec.eval import make_split, split_from_files, targets_of
 from tests.conftest import planted
@@ -72,3 +73,42 @@ def test_split_from_files(tiny_csv: Path, tmp_path: Path) -> None:
     unknown = _ratings(tmp_path / "unknown.csv", [(1, 999, 5.0, 3)])
     with pytest.raises(DataError, match="1 movie ids are not in the catalogue"):
         split_from_files(train, unknown, tiny_csv)
+
+
+@pytest.mark.parametrize(
+    ("protocol", "cut"),
+    [("temporal", "temporal"), ("stratified", "random"), ("leave-last-out", "last")],
+)
+def test_models_validate_on_a_slice_cut_like_the_test(protocol: str, cut: str) -> None:
+    split = make_split(planted(), protocol, seed=1)
+    assert split.validation_cut == cut
+    share = split.test.num_interactions / (
+        split.train.num_interactions + split.test.num_interactions
+    )
+    expected = VALIDATION_FRACTION if protocol == "leave-last-out" else round(share, 4)
+    assert split.validation_fraction == expected
+
+
+def _write_split(folder: Path, train: pd.DataFrame, test: pd.DataFrame) -> tuple[Path, Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = folder / "train.csv", folder / "test.csv"
+    train.to_csv(paths[0], index=False)
+    test.to_csv(paths[1], index=False)
+    return paths
+
+
+def test_a_split_made_elsewhere_is_read_for_its_cut(tmp_path: Path) -> None:
+    data = load_movielens()
+    frame = pd.DataFrame({
+        "userId": data.user_ids[data.users], "movieId": data.movie_ids[data.movies],
+        "rating": data.ratings, "timestamp": data.timestamps,
+    })  # fmt: skip
+    in_test = per_user_latest(data.users, data.timestamps, 0.2)
+    by_time = split_from_files(*_write_split(tmp_path / "t", frame[~in_test], frame[in_test]), None)
+    assert by_time.validation_cut == "temporal"
+    assert by_time.validation_fraction == pytest.approx(0.2, abs=0.01)
+    shuffled = np.random.default_rng(0).random(data.num_interactions) < 0.25
+    at_random = split_from_files(
+        *_write_split(tmp_path / "r", frame[~shuffled], frame[shuffled]), None
+    )
+    assert at_random.validation_cut == "random"
