@@ -130,7 +130,8 @@ def write_bundle(
         f = rankers.features
         np.savez(staging / "ranking.npz", user_dense=f.user_dense, movie_dense=f.movie_dense,
                  num_genres=f.num_genres, popularity=f.popularity,
-                 recall_weight=f.recall_weight)  # fmt: skip
+                 recall_weight=f.recall_weight, history_indptr=f.history_indptr,
+                 history_movies=f.history_movies)  # fmt: skip
         torch.save(rankers.state(), staging / "rankers.pt")
         index.save(staging / INDEX_FILE)
         files = {p.name: sha256_file(p) for p in sorted(staging.iterdir())}
@@ -267,6 +268,8 @@ def _rankers(
             num_genres=int(data["num_genres"]),
             popularity=data["popularity"],
             recall_weight=float(data["recall_weight"]),
+            history_indptr=data["history_indptr"],
+            history_movies=data["history_movies"],
         )
     state = torch.load(version_dir / "rankers.pt", weights_only=True)
     return Rankers.from_state(state, features)

@@ -13,7 +13,7 @@ from typing import NoReturn
 from graphrec.errors import ConfigError, GraphrecError
 
 #: Names `train` and `evaluate` accept; kept here so that `--help` needs no heavy import.
-TRAIN_MODELS = ("pinsage", "sage")
+TRAIN_MODELS = ("sage", "pinsage")
 MODEL_NAMES = (
     "pop",
     "itemknn",

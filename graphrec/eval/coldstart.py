@@ -3,7 +3,7 @@ serve, and see how well their neighbourhoods and their later raters are recovere
 
 Protocol: ``num_movies`` movies with at least ``min_ratings`` ratings are drawn (seeded); every
 interaction with them is removed from training. The embedding model `graphrec train` serves
-(PinSAGE unless ``model`` says otherwise) is trained twice, on that training set and on all
+(GraphSAGE unless ``config`` says otherwise) is trained twice, on that training set and on all
 interactions (the "full model", the reference neighbourhoods). Both are scored as the served
 index scores them: item-to-item rows with a log-popularity column, queried with the movie
 popularity weight. Each held-out movie then gets an index row by four methods:
@@ -61,7 +61,7 @@ def evaluate_cold_start(
 
     Args:
         config: The embedding model's configuration; its type picks the model (default:
-            PinSAGE, as `graphrec train`).
+            GraphSAGE, as `graphrec train`).
     """
     rng = np.random.default_rng(seed)
     counts = np.bincount(dataset.movies, minlength=dataset.num_movies)
@@ -70,7 +70,7 @@ def evaluate_cold_start(
     is_held = np.zeros(dataset.num_movies, dtype=bool)
     is_held[held] = True
     train = dataset.subset(~is_held[dataset.movies])
-    config = (config or PinSageConfig()).model_copy(update={"seed": seed})
+    config = (config or SageConfig()).model_copy(update={"seed": seed})
 
     _stage(on_stage, "training the full model (reference neighbourhoods)")
     full = _served(_trainer(dataset, config).fit(on_epoch))

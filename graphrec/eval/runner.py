@@ -14,6 +14,7 @@ import pandas as pd
 from graphrec.data.splits import extreme_movie
 from graphrec.eval.metrics import hit_rate, ranking_metrics
 from graphrec.eval.models import MODELS, Recall
+from graphrec.eval.models.two_stage import RECALL_MODEL
 from graphrec.eval.protocols import Split
 from graphrec.eval.recommender import Recommender, graph_of
 from graphrec.graph.bipartite import BipartiteGraph
@@ -84,7 +85,7 @@ def evaluate(
     recs_out: Path | None = None,
     on_model: ModelStarted | None = None,
     on_epoch: EpochCallback | None = None,
-    recall_model: str = "pinsage",
+    recall_model: str = RECALL_MODEL,
 ) -> dict[str, dict[str, float]]:
     """Evaluate each named model on ``split``; optionally write ``recs_out/<model>.csv``.
 

@@ -13,14 +13,15 @@ from scipy.sparse import csr_matrix
 
 from graphrec.data.dataset import MovieTable
 from graphrec.popularity import log_popularity
+from graphrec.rankers.history import history_csr, max_similarity
 from graphrec.recall_score import RecallScore
 
 #: Leading scalar columns of ``user_dense`` and ``movie_dense``; genre columns follow.
 USER_SCALARS, MOVIE_SCALARS = 3, 4
 #: Years are centred and scaled so that a 30-year gap is 1.
 YEAR_CENTRE, YEAR_SCALE = 1990.0, 30.0
-#: Columns of :meth:`RankingFeatures.cross`; the last two are the recall score and rank.
-CROSS_COLUMNS = 5
+#: Columns of :meth:`RankingFeatures.cross`; the recall score and rank among them.
+CROSS_COLUMNS = 6
 RECALL_COLUMNS = (3, 4)
 #: Recall ranks are scaled so that the 200th candidate sits at about 1.
 RANK_SCALE = float(np.log1p(200))
@@ -40,6 +41,7 @@ class RankingFeatures:
         num_genres: ``G``.
         popularity: ``(num_movies,)`` log popularity over the interactions given.
         recall_weight: Weight of ``popularity`` in the recall score.
+        history_indptr, history_movies: Each user's rated movies (CSR) among those given.
     """
 
     user_dense: np.ndarray
@@ -49,6 +51,8 @@ class RankingFeatures:
     num_genres: int
     popularity: np.ndarray
     recall_weight: float
+    history_indptr: np.ndarray
+    history_movies: np.ndarray
 
     @property
     def recall(self) -> RecallScore:
@@ -95,6 +99,7 @@ class RankingFeatures:
         user_dense = np.column_stack(
             [np.log1p(user_count) / 5.0, user_mean, mean_year, genre_share]
         ).astype(np.float32)
+        indptr, history = history_csr(users, movies, num_users)
         return cls(
             user_dense=user_dense,
             movie_dense=movie_dense,
@@ -103,11 +108,13 @@ class RankingFeatures:
             num_genres=genres.shape[1],
             popularity=log_popularity(movie_count),
             recall_weight=float(recall_weight),
+            history_indptr=indptr,
+            history_movies=history,
         )
 
     def cross(self, users: np.ndarray, movies: np.ndarray, ranks: np.ndarray) -> np.ndarray:
-        """``(n, 5)``: genre match, year distance, graph-embedding dot product, recall score and
-        scaled recall rank of each pair.
+        """``(n, 6)``: genre match, year distance, graph-embedding dot product, recall score,
+        scaled recall rank, and the largest embedding similarity to a movie the user rated.
 
         The recall score and rank let a ranker keep the recall order where it knows nothing
         better; ``ranks`` is each movie's 0-based position among its user's candidates.
@@ -121,7 +128,10 @@ class RankingFeatures:
         dot = (self.user_embeddings[users] * self.movie_embeddings[movies]).sum(axis=1)
         recall = dot + self.recall_weight * self.popularity[movies]
         rank = np.log1p(ranks) / RANK_SCALE
-        return np.column_stack([match, distance, dot, recall, rank]).astype(np.float32)
+        nearest = max_similarity(
+            self.history_indptr, self.history_movies, self.movie_embeddings, users, movies
+        )
+        return np.column_stack([match, distance, dot, recall, rank, nearest]).astype(np.float32)
 
 
 def _mean(

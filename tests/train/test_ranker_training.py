@@ -73,7 +73,8 @@ def test_a_ranker_that_learned_nothing_is_marked_not_to_serve(
     rated[np.repeat(np.arange(40), labels.user_degrees()), labels.user_movies] = 1.0
     perfect = RankingFeatures(
         features.user_dense, features.movie_dense, rated, np.eye(20, dtype=np.float32),
-        features.num_genres, np.zeros(20, np.float32), 0.0,
+        features.num_genres, np.zeros(20, np.float32), 0.0, np.zeros(41, np.int64),
+        np.zeros(0, np.int64),
     )  # fmt: skip
     empty = BipartiteGraph.from_interactions(np.array([], int), np.array([], int), 40, 20)
     untrained = RankerConfig(candidates=20, hard_negatives=14, epochs=1, lr=1e-9,

@@ -1,8 +1,8 @@
 """What `graphrec train` serves, under evaluation: its recall order alone (`recall`) and that
 order reordered by each ranker (`recall+two_tower`, `recall+deepfm`).
 
-All three rows share one training of the same embedding model (PinSAGE unless the runner asks
-for another), popularity weights, candidate count and rankers as `graphrec train`'s bundle.
+All three rows share one training of the same embedding model (GraphSAGE unless the runner
+asks for another), popularity weights, candidate count and rankers as `graphrec train`'s bundle.
 """
 
 from __future__ import annotations
@@ -23,9 +23,11 @@ from graphrec.train.two_stage import TwoStage, train_two_stage
 #: Embedding models the served rows can recall with, as `graphrec train --model` names them,
 #: with the configuration `graphrec train` gives them.
 RECALL_CONFIGS: dict[str, SageConfig | PinSageConfig] = {
-    "pinsage": PinSageConfig(),
     "sage": SageConfig(),
+    "pinsage": PinSageConfig(),
 }
+#: `graphrec train`'s default embedding model.
+RECALL_MODEL = "sage"
 
 #: One training shared by the two-stage rows of an `evaluate` run: the last (train, key) and
 #: its result. Holding ``train`` itself keeps its identity from being reused.
@@ -39,7 +41,7 @@ class Recall(Sage):
     recall_configs = RECALL_CONFIGS
     ranker_config = RankerConfig()
 
-    def __init__(self, *, recall_model: str = "pinsage", **kwargs: Any) -> None:
+    def __init__(self, *, recall_model: str = RECALL_MODEL, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         if recall_model not in RECALL_CONFIGS:
             raise ValueError(f"unknown recall model {recall_model!r}")
