@@ -2,17 +2,12 @@
 
 A user vector is one point (a mean); a user who loves both westerns and anime sits between the
 two. The largest cosine between a candidate and any of the user's rated movies sees each
-interest on its own, the way item-based neighbours do. Computed for pairs in chunks: every pair
-is expanded over its user's history, scored with one row-wise dot product, then reduced per
-pair with ``np.maximum.reduceat``; no loop over ratings.
+interest on its own, the way item-based neighbours do.
 """
 
 from __future__ import annotations
 
 import numpy as np
-
-#: History rows expanded at once (memory: ``CHUNK * dim`` floats twice).
-CHUNK = 1 << 20
 
 
 def history_csr(users: np.ndarray, movies: np.ndarray, num_users: int) -> tuple[np.ndarray, ...]:
@@ -29,25 +24,24 @@ def max_similarity(
     vectors: np.ndarray,
     users: np.ndarray,
     movies: np.ndarray,
-    chunk: int = CHUNK,
 ) -> np.ndarray:
     """``(n,)`` largest inner product of ``vectors[movies[i]]`` with the vectors of the movies
-    ``users[i]`` rated (CSR ``indptr``/``history``); 0 for a user with no history."""
+    ``users[i]`` rated (CSR ``indptr``/``history``); 0 for a user with no history.
+
+    Pairs are grouped by user and each group is one matrix product, history × candidates: a
+    loop over users, not ratings, because expanding every pair over its user's whole history
+    cost a served request with a long history (2,698 ratings × 200 candidates) hundreds of
+    milliseconds where one product takes about one.
+    """
     out = np.zeros(len(users), dtype=np.float32)
-    lengths = indptr[users + 1] - indptr[users]
-    ends = np.cumsum(lengths)
-    start = 0
-    while start < len(users):
-        base = ends[start - 1] if start else 0
-        stop = max(int(np.searchsorted(ends, base + chunk, side="right")), start + 1)
-        part = lengths[start:stop]
-        total = int(part.sum())
-        if total:
-            pair = np.repeat(np.arange(stop - start), part)
-            offset = np.arange(total) - np.repeat(np.cumsum(part) - part, part)
-            rated = history[np.repeat(indptr[users[start:stop]], part) + offset]
-            scores = np.einsum("ij,ij->i", vectors[rated], vectors[movies[start:stop][pair]])
-            filled = part > 0
-            out[start:stop][filled] = np.maximum.reduceat(scores, (np.cumsum(part) - part)[filled])
-        start = stop
+    order = np.argsort(users, kind="stable")
+    grouped = users[order]
+    starts = np.flatnonzero(np.r_[True, grouped[1:] != grouped[:-1]])
+    ends = np.r_[starts[1:], len(grouped)]
+    for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
+        user = grouped[start]
+        rated = history[indptr[user] : indptr[user + 1]]
+        if len(rated):
+            rows = order[start:end]
+            out[rows] = (vectors[rated] @ vectors[movies[rows]].T).max(axis=0)
     return out

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import torch
 from torch import Tensor, nn
@@ -22,6 +22,10 @@ class PairInputs:
     user_embedding: Tensor
     movie_embedding: Tensor
     cross: Tensor
+
+    def take(self, rows: Tensor) -> PairInputs:
+        """The pairs at ``rows``: features gathered once serve every epoch's batches."""
+        return PairInputs(*(getattr(self, field.name)[rows] for field in fields(self)))
 
 
 def mlp(sizes: list[int]) -> nn.Sequential:

@@ -43,9 +43,14 @@ class Rankers:
         self, name: str, users: np.ndarray, movies: np.ndarray, ranks: np.ndarray
     ) -> np.ndarray:
         """Logit of each (user, movie) pair under ranker ``name`` (see :meth:`inputs`)."""
+        return self.score_inputs(name, self.inputs(users, movies, ranks))
+
+    @torch.no_grad()
+    def score_inputs(self, name: str, inputs: PairInputs) -> np.ndarray:
+        """Logits of pairs whose features :meth:`inputs` gathered already."""
         model = self.models[name]
         model.eval()
-        return np.asarray(model(self.inputs(users, movies, ranks)).numpy())
+        return np.asarray(model(inputs).numpy())
 
     def state(self) -> dict[str, Any]:
         """What the bundle stores: weights and the shapes to rebuild the modules."""

@@ -1,10 +1,11 @@
 """PinSAGE training: max-margin loss on co-interaction pairs, shared and curriculum hard negatives.
 
-Neighbourhoods come from random walks over the fitting graph (training minus each user's
-latest ratings, which validate). After early stopping the weights of log popularity in recall
-scores are chosen on the same validation slice (see graphrec.popularity), walks are redone over
-the whole training graph and every movie is embedded in batches; user vectors are
-(time-decayed) means of their movies' vectors, so a user's recall is one inner-product search.
+Neighbourhoods come from random walks over the fitting graph (training minus the validation
+slice, cut like the test: see graphrec.data.splits.validation_mask). After early stopping the
+user half-life and the weights of log popularity in recall scores are chosen on the same slice
+(graphrec.train.popularity_tuning), walks are redone over the whole training graph and every
+movie is embedded in batches; user vectors are (time-decayed) means of their movies' vectors,
+so a user's recall is one inner-product search.
 """
 
 from __future__ import annotations

@@ -21,6 +21,7 @@ import torch.nn.functional as F
 
 from graphrec.graph.bipartite import BipartiteGraph
 from graphrec.rankers.features import RankingFeatures
+from graphrec.rankers.models import PairInputs
 from graphrec.rankers.ranking import RANKERS, Rankers, build_models
 from graphrec.recall_score import CANDIDATES
 from graphrec.train.topk import edge_membership, top_k_excluding
@@ -186,12 +187,11 @@ class Reranking:
         ideal = np.cumsum(discount)[ideal_hits - 1]
         return float(np.mean((hits * discount).sum(axis=1) / ideal))
 
-    def scores(self, rankers: Rankers, name: str) -> np.ndarray:
+    def inputs(self, rankers: Rankers) -> PairInputs:
+        """Features of every held-apart candidate, gathered once for all epochs."""
         rows = np.repeat(self.users, self.candidates.shape[1])
         ranks = np.tile(np.arange(self.candidates.shape[1]), len(self.users))
-        return rankers.score(name, rows, self.candidates.ravel(), ranks).reshape(
-            self.candidates.shape
-        )
+        return rankers.inputs(rows, self.candidates.ravel(), ranks)
 
 
 def _fit_one(
@@ -207,29 +207,31 @@ def _fit_one(
     model = rankers.models[name]
     optimizer = torch.optim.Adam(model.parameters(), lr=config.lr)
     users, movies, ranks, target = train
+    inputs = rankers.inputs(users, movies, ranks)  # once: features do not change while training
+    held_inputs = ranking.inputs(rankers) if len(ranking.users) else None
+    validation_inputs = rankers.inputs(*validation[:3])
     best: dict[str, float] = {}
     best_state, waited = None, 0
     for epoch in range(1, config.epochs + 1):
         model.train()
         for batch in _batches(users, target, config, rng):
             if config.loss == "pairwise":
-                positive, negative = (
-                    model(rankers.inputs(users[i], movies[i], ranks[i])) for i in batch
-                )
+                positive, negative = (model(inputs.take(torch.from_numpy(i))) for i in batch)
                 loss = F.softplus(negative - positive).mean()
             else:
                 (rows,) = batch
-                logits = model(rankers.inputs(users[rows], movies[rows], ranks[rows]))
+                logits = model(inputs.take(torch.from_numpy(rows)))
                 loss = F.binary_cross_entropy_with_logits(logits, torch.from_numpy(target[rows]))
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
-        if len(ranking.users) == 0:  # nothing held apart: keep the last epoch
+        if held_inputs is None:  # nothing held apart: keep the last epoch
             best = {"epoch": epoch}
             continue
-        ndcg = ranking.ndcg(ranking.scores(rankers, name))
+        scores = rankers.score_inputs(name, held_inputs).reshape(ranking.candidates.shape)
+        ndcg = ranking.ndcg(scores)
         if ndcg > best.get(f"ndcg@{config.k}", -np.inf):
-            figures = pair_figures(rankers.score(name, *validation[:3]), validation[3])
+            figures = pair_figures(rankers.score_inputs(name, validation_inputs), validation[3])
             best, waited = figures | {f"ndcg@{config.k}": round(ndcg, 4), "epoch": epoch}, 0
             best_state = copy.deepcopy(model.state_dict())
         else:
