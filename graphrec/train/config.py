@@ -9,7 +9,27 @@ from pydantic import BaseModel, ConfigDict, Field
 from graphrec.data.splits import VALIDATION_FRACTION, ValidationCut
 
 
-class SageConfig(BaseModel):
+class ValidationConfig(BaseModel):
+    """How a trainer validates: the slice it holds out (cut like the test) and early stopping."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    val_fraction: float = Field(
+        VALIDATION_FRACTION,
+        gt=0.0,
+        lt=1.0,
+        description="Each user's share of training held for validation.",
+    )
+    val_cut: ValidationCut = Field(
+        "temporal",
+        description="How validation is cut from training, as the test is cut: 'temporal' "
+        "(latest share), 'random' (random share) or 'last' (last interaction).",
+    )
+    patience: int = Field(5, ge=1, description="Epochs without validation gain before stopping.")
+    val_k: int = Field(20, ge=1, description="Cut-off of the validation recall.")
+
+
+class SageConfig(ValidationConfig):
     """Hyper-parameters of GraphSAGE embedding training."""
 
     model_config = ConfigDict(extra="forbid")
@@ -33,23 +53,10 @@ class SageConfig(BaseModel):
     batch_size: int = Field(2048, ge=2, description="Positive interactions per step.")
     lr: float = Field(0.01, gt=0.0, description="Adam learning rate.")
     weight_decay: float = Field(0.0, ge=0.0, description="Adam weight decay.")
-    val_fraction: float = Field(
-        VALIDATION_FRACTION,
-        gt=0.0,
-        lt=1.0,
-        description="Each user's share of training held for validation.",
-    )
-    val_cut: ValidationCut = Field(
-        "temporal",
-        description="How validation is cut from training, as the test is cut: 'temporal' "
-        "(latest share), 'random' (random share) or 'last' (last interaction).",
-    )
-    patience: int = Field(5, ge=1, description="Epochs without validation gain before stopping.")
-    val_k: int = Field(20, ge=1, description="Cut-off of the validation recall.")
     seed: int = Field(0, description="Seed for initialisation, batching and negatives.")
 
 
-class PinSageConfig(BaseModel):
+class PinSageConfig(ValidationConfig):
     """Hyper-parameters of PinSAGE training: walks, layers, margin loss, curriculum, batches."""
 
     model_config = ConfigDict(extra="forbid")
@@ -97,17 +104,4 @@ class PinSageConfig(BaseModel):
         1, ge=0, description="DataLoader processes preparing batches ahead of the training step."
     )
     inference_batch: int = Field(4096, ge=1, description="Movies embedded at once at inference.")
-    val_fraction: float = Field(
-        VALIDATION_FRACTION,
-        gt=0.0,
-        lt=1.0,
-        description="Each user's share of training held for validation.",
-    )
-    val_cut: ValidationCut = Field(
-        "temporal",
-        description="How validation is cut from training, as the test is cut: 'temporal' "
-        "(latest share), 'random' (random share) or 'last' (last interaction).",
-    )
-    patience: int = Field(5, ge=1, description="Epochs without validation gain before stopping.")
-    val_k: int = Field(20, ge=1, description="Cut-off of the validation recall.")
     seed: int = Field(0, description="Seed for walks, initialisation, batching and negatives.")

@@ -1,8 +1,8 @@
-"""Training the rankers on recall candidates: who chose which candidate, learned with BCE.
+"""Training the rankers on recall candidates: who chose which candidate, learned pairwise.
 
-Labels come from each user's latest ratings of the training side (the same slice embedding
-training validates on); features and candidates come from the earlier ratings, so a label is
-never also an input. Label = the user rated the movie, whatever the rating: the evaluation
+Labels come from the validation slice of the training side (the one embedding training
+validates on, cut like the test); features and candidates come from the other ratings, so a
+label is never also an input. Label = the user rated the movie, whatever the rating: the evaluation
 counts every held-out interaction as relevant (DESIGN.md), and a ranker trained on "liked"
 only (>= 3.5) would learn a different target from the one it is scored on.
 """

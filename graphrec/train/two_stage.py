@@ -1,8 +1,9 @@
 """Recall embeddings, then rankers trained on their candidates: what `graphrec train` stores.
 
-The rankers learn from each user's latest training ratings (the embedding trainer's validation
-slice) with features and embeddings computed over the earlier ratings only. For serving and
-evaluation the features are rebuilt over all training ratings with the final embeddings.
+The rankers learn from the embedding trainer's validation slice (each user's latest ratings
+under `graphrec train`) with features and embeddings computed over the other ratings only.
+For serving and evaluation the features are rebuilt over all training ratings with the final
+embeddings.
 """
 
 from __future__ import annotations
