@@ -34,6 +34,8 @@ def max_similarity(
     milliseconds where one product takes about one.
     """
     out = np.zeros(len(users), dtype=np.float32)
+    if len(users) == 0:
+        return out
     order = np.argsort(users, kind="stable")
     grouped = users[order]
     starts = np.flatnonzero(np.r_[True, grouped[1:] != grouped[:-1]])

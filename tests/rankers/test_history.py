@@ -21,3 +21,9 @@ def test_max_similarity_matches_a_loop() -> None:
         expected = max((vectors[r] @ vectors[movie] for r in rated), default=0.0)
         assert got[i] == pytest.approx(expected, abs=1e-5), f"pair {i}"
     assert got[1] == 0.0, "user 1 rated nothing"
+
+
+def test_no_pairs_no_work() -> None:
+    indptr, history = history_csr(np.array([0]), np.array([1]), num_users=1)
+    empty = np.array([], dtype=np.int64)
+    assert max_similarity(indptr, history, np.eye(2, dtype=np.float32), empty, empty).shape == (0,)
