@@ -23,7 +23,7 @@ class Settings(BaseSettings):
     """Where the registry of cold movies lives (default: the artifacts folder)."""
     ab_shares: str | None = None
     """Traffic share per arm for /recommend without ``ranker=``: ``name:share,...`` (names:
-    the rankers and ``none``, recall order). Unset: equal shares for the rankers the bundle
-    marks to serve, recall order taking the share of those that did not beat it."""
+    the rankers and ``none``, recall order). Unset: everything to the ranker the bundle
+    measured with the best held-out lift over recall order, or recall order if none beat it."""
     ab_salt: str = "graphrec-ab-1"
     """Salt of the user-id hash that buckets users; change it to reshuffle the buckets."""

@@ -58,23 +58,26 @@ class ServingState:
         return state
 
     def shares(self, bundle: Bundle) -> dict[str, float]:
-        """A/B shares per arm for ``bundle``: ``GRAPHREC_AB_SHARES`` when set, otherwise equal
-        shares for the rankers the bundle marks to serve, recall order taking the rest."""
+        """A/B shares per arm for ``bundle``: ``GRAPHREC_AB_SHARES`` when set, otherwise all
+        to the ranker with the best held-out lift (recall order if none beat it)."""
         if self.explicit_shares is not None:
             return self.explicit_shares
-        return default_shares(bundle.ranker_serves)[0]
+        return default_shares(bundle.ranker_lifts)[0]
 
     def _log_shares(self, bundle: Bundle) -> None:
         if self.explicit_shares is not None:
             logger.info("A/B shares from GRAPHREC_AB_SHARES: %s", self.explicit_shares)
             return
-        shares, left_out = default_shares(bundle.ranker_serves)
+        shares, left_out = default_shares(bundle.ranker_lifts)
         for name in left_out:
             lift = bundle.manifest["rankers"].get(name, {}).get("lift")
-            logger.warning(
-                "ranker %s did not beat recall order on held-out users (lift %s): "
-                "no default traffic, recall order takes its share", name, lift,
-            )  # fmt: skip
+            if bundle.ranker_lifts.get(name) is None:
+                logger.warning(
+                    "ranker %s did not beat recall order on held-out users (lift %s): "
+                    "no default traffic", name, lift,
+                )  # fmt: skip
+            else:
+                logger.info("ranker %s (lift %s) is not the best: no default traffic", name, lift)
         logger.info("A/B shares: %s", shares)
 
     def reload(self) -> Bundle:

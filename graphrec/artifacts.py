@@ -64,10 +64,11 @@ class Bundle:
         return str(self.manifest["version"])
 
     @property
-    def ranker_serves(self) -> dict[str, bool]:
-        """Per ranker, whether it beat recall order on held-out users at training time."""
+    def ranker_lifts(self) -> dict[str, float | None]:
+        """Per ranker, its held-out lift over recall order at training time (``None`` where
+        the manifest marks it not to serve)."""
         return {
-            name: bool(figures.get("serve", False))
+            name: float(figures["lift"]) if figures.get("serve", False) else None
             for name, figures in self.manifest.get("rankers", {}).items()
         }
 
@@ -130,8 +131,7 @@ def write_bundle(
         f = rankers.features
         np.savez(staging / "ranking.npz", user_dense=f.user_dense, movie_dense=f.movie_dense,
                  num_genres=f.num_genres, popularity=f.popularity,
-                 recall_weight=f.recall_weight, history_indptr=f.history_indptr,
-                 history_movies=f.history_movies)  # fmt: skip
+                 recall_weight=f.recall_weight)  # fmt: skip
         torch.save(rankers.state(), staging / "rankers.pt")
         index.save(staging / INDEX_FILE)
         files = {p.name: sha256_file(p) for p in sorted(staging.iterdir())}
@@ -211,6 +211,7 @@ def load_bundle(path: Path) -> Bundle:
         catalog = Catalog.from_json(json.loads((version_dir / "movies.json").read_text()))
         user_embeddings = np.load(version_dir / "user_embeddings.npy")
         movie_embeddings = np.load(version_dir / "movie_embeddings.npy")
+        history = _history(version_dir / "history.npz", len(user_embeddings), len(catalog))
         bundle = Bundle(
             path=version_dir,
             manifest=manifest,
@@ -222,8 +223,8 @@ def load_bundle(path: Path) -> Bundle:
             movie_features=np.load(version_dir / "movie_features.npy"),
             index=index,
             attributes=_attribute_similarity(version_dir / "attributes.npz"),
-            history=_history(version_dir / "history.npz", len(user_embeddings), len(catalog)),
-            rankers=_rankers(version_dir, user_embeddings, movie_embeddings),
+            history=history,
+            rankers=_rankers(version_dir, user_embeddings, movie_embeddings, history),
         )
     except (IndexFileError, OSError, ValueError, KeyError, RuntimeError) as exc:
         raise BundleError(f"{version_dir}: cannot load bundle ({exc})") from exc
@@ -255,7 +256,10 @@ def _history(path: Path, num_users: int, num_movies: int) -> BipartiteGraph:
 
 
 def _rankers(
-    version_dir: Path, user_embeddings: np.ndarray, movie_embeddings: np.ndarray
+    version_dir: Path,
+    user_embeddings: np.ndarray,
+    movie_embeddings: np.ndarray,
+    history: BipartiteGraph,
 ) -> Rankers:
     import torch  # heavy; the serving process has it already
 
@@ -268,8 +272,8 @@ def _rankers(
             num_genres=int(data["num_genres"]),
             popularity=data["popularity"],
             recall_weight=float(data["recall_weight"]),
-            history_indptr=data["history_indptr"],
-            history_movies=data["history_movies"],
+            history_indptr=history.user_indptr,  # history.npz: stored once
+            history_movies=history.user_movies,
         )
     state = torch.load(version_dir / "rankers.pt", weights_only=True)
     return Rankers.from_state(state, features)

@@ -11,17 +11,19 @@ from graphrec.errors import ConfigError
 RECALL_ORDER = "none"
 
 
-def default_shares(serves: Mapping[str, bool]) -> tuple[dict[str, float], list[str]]:
-    """Equal shares for the rankers a bundle marks to serve; recall order takes the share of
-    each ranker that did not beat it on held-out users. Returns the shares and the rankers
-    left out."""
-    share = 1.0 / len(serves) if serves else 1.0
-    shares: dict[str, float] = {}
-    left_out = [name for name, serve in serves.items() if not serve]
-    for name, serve in serves.items():
-        arm = name if serve else RECALL_ORDER
-        shares[arm] = shares.get(arm, 0.0) + share
-    return shares or {RECALL_ORDER: 1.0}, left_out
+def default_shares(lifts: Mapping[str, float | None]) -> tuple[dict[str, float], list[str]]:
+    """All default traffic to the ranker with the largest positive held-out lift over recall
+    order; recall order when none beat it. Returns the shares and the rankers left out.
+
+    A bundle's rankers are measured once, on held-out users; serving the one that measured best
+    is what the scoreboard rewards. Splitting traffic between arms is an experiment, and an
+    experiment is chosen on purpose with ``GRAPHREC_AB_SHARES``.
+    """
+    serving = {name: lift for name, lift in lifts.items() if lift is not None and lift > 0}
+    if not serving:
+        return {RECALL_ORDER: 1.0}, list(lifts)
+    best = max(serving, key=lambda name: (serving[name], name))
+    return {best: 1.0}, [name for name in lifts if name != best]
 
 
 def parse_shares(text: str, allowed: tuple[str, ...]) -> dict[str, float]:

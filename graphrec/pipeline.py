@@ -16,7 +16,6 @@ from graphrec.popularity import with_popularity
 from graphrec.progress import SILENT, Progress
 from graphrec.similarity import ATTRIBUTE_WEIGHT, item_vectors
 from graphrec.train.config import PinSageConfig, SageConfig
-from graphrec.train.early_stopping import EpochCallback
 from graphrec.train.two_stage import train_two_stage
 from index import MovieIndex
 
@@ -35,7 +34,6 @@ def train_bundle(
     model: str = MODELS[0],
     epochs: int | None = None,
     seed: int = 0,
-    on_epoch: EpochCallback | None = None,
     progress: Progress = SILENT,
 ) -> tuple[Path, dict[str, float]]:
     """Train on ``data_dir`` (bundled data when ``None``) and write a bundle under ``out``.
@@ -55,7 +53,7 @@ def train_bundle(
         raise ConfigError(str(exc).splitlines()[-1]) from exc
     load_seconds = time.perf_counter() - started
 
-    trained = train_two_stage(dataset, config, on_epoch=on_epoch, progress=progress)
+    trained = train_two_stage(dataset, config, progress=progress)
     result = trained.embeddings
     train_seconds = time.perf_counter() - started - load_seconds
 

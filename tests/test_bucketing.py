@@ -34,12 +34,12 @@ def test_bad_shares_are_refused(text: str) -> None:
         parse_shares(text, RANKERS)
 
 
-def test_rankers_that_lost_to_recall_give_their_share_to_recall_order() -> None:
-    shares, left_out = default_shares({"two_tower": False, "deepfm": True})
-    assert shares == {"none": 0.5, "deepfm": 0.5} and left_out == ["two_tower"]
-    assert default_shares({"two_tower": False, "deepfm": False}) == (
+def test_default_traffic_goes_to_the_best_ranker_or_to_recall_order() -> None:
+    """``None``: the bundle marks the ranker not to serve (it lost to recall order)."""
+    assert default_shares({"two_tower": 0.29, "deepfm": 0.49}) == ({"deepfm": 1.0}, ["two_tower"])
+    assert default_shares({"two_tower": None, "deepfm": 0.2}) == ({"deepfm": 1.0}, ["two_tower"])
+    assert default_shares({"two_tower": 0.1, "deepfm": None}) == ({"two_tower": 1.0}, ["deepfm"])
+    assert default_shares({"two_tower": None, "deepfm": None}) == (
         {"none": 1.0}, ["two_tower", "deepfm"],
     )  # fmt: skip
-    assert default_shares({"two_tower": True, "deepfm": True})[0] == {
-        "two_tower": 0.5, "deepfm": 0.5,
-    }  # fmt: skip
+    assert default_shares({}) == ({"none": 1.0}, [])

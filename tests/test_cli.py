@@ -24,6 +24,7 @@ def test_data_info_reports_counts_degrees_components(
         (["data", "info", "/nonexistent/folder"], "no such data folder"),
         (["train", "--data", "/nonexistent/folder"], "no such data folder"),
         (["train", "--model", "word2vec"], "unknown model 'word2vec'"),
+        (["evaluate", "--model", "word2vec"], "unknown model 'word2vec'"),
         (["serve", "--artifacts", "/nonexistent/artifacts"], "no artifact bundle here"),
     ],
 )

@@ -26,8 +26,8 @@ def recommend(
     ranker: Annotated[
         RankerName | None,
         Query(
-            description="Omit to use the A/B bucket (rankers that lost to recall order "
-            "get no default traffic)."
+            description="Omit to use the A/B bucket (by default the ranker with the best "
+            "held-out lift over recall order, or recall order if none beat it)."
         ),
     ] = None,
 ) -> RecommendResponse:
@@ -41,7 +41,7 @@ def recommend(
     chosen = ranker or bucket or RECALL_ORDER
     candidates = recall(bundle, row, max(CANDIDATES, k),
                         lambda query, n: state.search(bundle, query, n))  # fmt: skip
-    ranked = candidates if chosen == "none" else rank(bundle, row, candidates, chosen)
+    ranked = candidates if chosen == RECALL_ORDER else rank(bundle, row, candidates, chosen)
     return RecommendResponse(
         user=user_id,
         ranker=chosen,

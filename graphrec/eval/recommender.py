@@ -79,7 +79,7 @@ class EmbeddingRecommender(Recommender, ABC):
 
 @dataclass(frozen=True)
 class Holdout:
-    """A training set cut into a fitting part and a validation part (10 % of each user's)."""
+    """A training set cut into a fitting part and a validation part (a share of each user's)."""
 
     fit: InteractionDataset
     fit_graph: BipartiteGraph

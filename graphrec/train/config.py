@@ -93,13 +93,7 @@ class PinSageConfig(ValidationConfig):
     )
     epochs: int = Field(20, ge=1, description="Most epochs; early stopping may end sooner.")
     batch_size: int = Field(4096, ge=2, description="(query, positive) pairs per step.")
-    lr: float = Field(0.01, gt=0.0, description="Adam learning rate of the dense layers.")
-    embedding_lr: float = Field(
-        0.01,
-        gt=0.0,
-        description="SparseAdam learning rate of the id embeddings, which a step updates only "
-        "for the movies in its batch.",
-    )
+    lr: float = Field(0.01, gt=0.0, description="Adam and SparseAdam learning rate.")
     workers: int = Field(
         1, ge=0, description="DataLoader processes preparing batches ahead of the training step."
     )

@@ -97,9 +97,7 @@ class PinSageTrainer:
         dense = [p for n, p in self.model.named_parameters() if not n.startswith("movie_embedding")]
         self.optimizers: list[torch.optim.Optimizer] = [
             torch.optim.Adam(dense, lr=config.lr),
-            torch.optim.SparseAdam(
-                list(self.model.movie_embedding.parameters()), lr=config.embedding_lr
-            ),
+            torch.optim.SparseAdam(list(self.model.movie_embedding.parameters()), lr=config.lr),
         ]
         self.epoch = 0
 

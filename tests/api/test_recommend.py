@@ -56,14 +56,14 @@ def test_without_a_ranker_the_bucket_decides_and_stays(
     assert client.get(f"/recommend/{user_id}").json() == first
 
 
-def with_serve_flags(small_bundle: Path, folder: Path, serves: dict[str, bool]) -> Path:
-    """A copy of the small bundle whose manifest marks the rankers as ``serves`` says."""
+def with_lifts(small_bundle: Path, folder: Path, lifts: dict[str, float]) -> Path:
+    """A copy of the small bundle whose manifest gives the rankers these held-out lifts."""
     source = load_bundle(small_bundle).path
     target = folder / source.name
     shutil.copytree(source, target)
     manifest = json.loads((target / "manifest.json").read_text())
-    for name, serve in serves.items():
-        manifest["rankers"][name]["serve"] = serve
+    for name, lift in lifts.items():
+        manifest["rankers"][name] |= {"lift": lift, "serve": lift > 0}
     (target / "manifest.json").write_text(json.dumps(manifest))
     return target
 
@@ -71,13 +71,16 @@ def with_serve_flags(small_bundle: Path, folder: Path, serves: dict[str, bool]) 
 def test_a_ranker_marked_not_to_serve_gets_no_default_traffic(
     small_bundle: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    bundle = with_serve_flags(small_bundle, tmp_path, {"two_tower": False, "deepfm": True})
+    bundle = with_lifts(small_bundle, tmp_path / "a", {"two_tower": -0.1, "deepfm": 0.2})
     user_ids = load_bundle(bundle).user_ids.tolist()
     with caplog.at_level(logging.INFO), TestClient(create_app(Settings(artifacts=bundle))) as c:
         buckets = {c.get(f"/recommend/{u}").json()["bucket"] for u in user_ids}
-        assert buckets == {"none", "deepfm"}, "two_tower's half goes to recall order"
+        assert buckets == {"deepfm"}, "the ranker that beat recall order takes the traffic"
         assert c.get(f"/recommend/{user_ids[0]}?ranker=two_tower").json()["ranker"] == "two_tower"
     assert "ranker two_tower did not beat recall order" in caplog.text
+    losers = with_lifts(small_bundle, tmp_path / "b", {"two_tower": -0.1, "deepfm": 0.0})
+    with TestClient(create_app(Settings(artifacts=losers))) as c:
+        assert {c.get(f"/recommend/{u}").json()["bucket"] for u in user_ids} == {"none"}
     explicit = Settings(artifacts=bundle, ab_shares="two_tower:1")
     with TestClient(create_app(explicit)) as c:
         assert {c.get(f"/recommend/{u}").json()["bucket"] for u in user_ids} == {"two_tower"}

@@ -1,5 +1,6 @@
 """The PinSAGE convolution on a literal 4-node graph, and the encoder's shapes."""
 
+import pytest
 import torch
 import torch.nn.functional as F
 
@@ -62,3 +63,18 @@ def test_encoder_runs_its_layers_over_blocks() -> None:
     out = encoder(movies, x, blocks)
     assert out.shape == (1, 6)
     torch.testing.assert_close(out.norm(dim=-1), torch.ones(1))
+
+
+def test_a_sparse_adjacency_pools_as_the_edge_list_does() -> None:
+    x, edge_index, edge_weight = four_nodes()
+    conv = PinSageConv(3, 5, hidden_channels=4)
+    adjacency = torch.sparse_coo_tensor(
+        torch.stack([edge_index[1], edge_index[0]]), edge_weight, size=(4, 4)
+    ).to_sparse_csr()
+    torch.testing.assert_close(conv(x, adjacency), conv(x, edge_index, edge_weight))
+
+
+def test_an_edge_list_needs_its_weights() -> None:
+    x, edge_index, _ = four_nodes()
+    with pytest.raises(ValueError, match="needs edge_weight"):
+        PinSageConv(3, 5)(x, edge_index)
