@@ -9,7 +9,7 @@ from fastapi import FastAPI, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from api.routes import admin, health, items, movies, recommend, similar
+from api.routes import admin, feedback, health, items, movies, recommend, similar, users
 from api.settings import Settings
 from api.state import ServingState
 from graphrec.bucketing import parse_shares
@@ -26,14 +26,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = settings
         app.state.serving = ServingState.load(
-            settings.artifacts, settings.data_dir, settings.cold_neighbours, shares=shares
+            settings.artifacts,
+            settings.data_dir,
+            settings.cold_neighbours,
+            shares=shares,
+            ab_salt=settings.ab_salt,
         )
         yield
-        app.state.serving.registry.close()
+        app.state.serving.store.close()
 
     app = FastAPI(title="graphrec", version="0.1.0", lifespan=lifespan)
     app.add_exception_handler(RequestValidationError, _validation_error)
-    for module in (health, movies, similar, items, recommend, admin):
+    for module in (health, movies, similar, items, recommend, feedback, users, admin):
         app.include_router(module.router)
     return app
 

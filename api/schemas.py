@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 Tag = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 Genre = Annotated[str, StringConstraints(min_length=1, max_length=100)]
@@ -36,7 +36,7 @@ class SimilarResponse(BaseModel):
 
 
 class RecommendResponse(BaseModel):
-    user: int
+    user: int | None  # None for an anonymous session
     ranker: str  # the ranker that ordered the results ("none": recall order)
     bucket: str | None  # the A/B variant, when the ranker was not asked for
     results: list[ScoredMovie]
@@ -67,3 +67,55 @@ class ItemCreated(BaseModel):
     movie: Movie
     embedding_from: list[int]
     similar: list[ScoredMovie]
+
+
+#: A user or movie id: a non-negative JSON integer (``1.5``, ``"7"`` and ``true`` are refused).
+Id = Annotated[int, Field(strict=True, ge=0, le=2**62)]
+#: Most events one feedback request may carry.
+MAX_EVENTS = 10_000
+
+
+class EventIn(BaseModel):
+    """One interaction: a rating (0.5..5) or a click (no rating)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    user: Id
+    movie: Id
+    kind: Literal["rating", "click"]
+    rating: float | None = Field(None, ge=0.5, le=5.0, allow_inf_nan=False)
+    timestamp: int | None = Field(
+        None, strict=True, ge=0, le=2**62, description="Seconds since 1970; omitted: now."
+    )
+    request_id: str | None = Field(
+        None, min_length=1, max_length=100, description="The /recommend answer a click came from."
+    )
+
+    @model_validator(mode="after")
+    def rating_matches_kind(self) -> Self:
+        if self.kind == "rating" and self.rating is None:
+            raise ValueError("a rating event needs a rating (0.5..5)")
+        if self.kind == "click" and self.rating is not None:
+            raise ValueError("a click carries no rating")
+        return self
+
+
+class FeedbackResponse(BaseModel):
+    accepted: int
+    new_users: list[int]
+
+
+class UserResponse(BaseModel):
+    id: int
+    interactions: int  # training and live, one per movie
+    live_interactions: int  # of those, the ones feedback added since the bundle was trained
+    bucket: str  # the A/B arm `/recommend` gives this user without `ranker=`
+    vectors: str  # how the user's vector is made: "decayed_mean" or "sage_fold_in"
+
+
+class SessionIn(BaseModel):
+    """An anonymous visitor's movies, most recent last."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    movies: list[Id] = Field(min_length=1, max_length=1000)

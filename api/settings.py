@@ -20,7 +20,8 @@ class Settings(BaseSettings):
     cold_neighbours: int = Field(3, ge=1, le=100)
     """Existing movies averaged into a cold movie's vector (Airbnb used 3)."""
     data_dir: Path | None = None
-    """Where the registry of cold movies lives (default: the artifacts folder)."""
+    """Where the store (registered movies, feedback events) lives (default: the artifacts
+    folder)."""
     ab_shares: str | None = None
     """Traffic share per arm for /recommend without ``ranker=``: ``name:share,...`` (names:
     the rankers and ``none``, recall order). Unset: everything to the ranker the bundle

@@ -1,5 +1,5 @@
-"""What the server holds: the bundle being served (swapped whole on reload) and the registry of
-cold movies, re-applied to every bundle it loads."""
+"""What the server holds: the bundle being served with its live users (swapped whole on
+reload) and the store of registered movies and feedback, re-applied to every bundle it loads."""
 
 from __future__ import annotations
 
@@ -13,46 +13,59 @@ from graphrec.artifacts import Bundle, load_bundle
 from graphrec.bucketing import default_shares
 from graphrec.coldstart import NEIGHBOURS, Attributes, cold_index_row
 from graphrec.popularity import set_popularity
-from graphrec.registry import MovieRegistry
+from graphrec.store import EventColumns, FeedbackEvent, SqliteStore, Store
+from graphrec.users.history import Interactions
+from graphrec.users.live import LiveUsers
 
 logger = logging.getLogger(__name__)
 
-REGISTRY_FILE = "registry.sqlite"
+STORE_FILE = "store.sqlite"
 
 
 class MovieIdTaken(Exception):
     """The caller asked for a movie id that the catalogue or the registry already holds."""
 
 
-class ServingState:
-    """The live bundle and the registry.
+class InvalidFeedback(ValueError):
+    """A feedback request names something the server does not know; nothing was stored."""
 
-    Requests read :attr:`bundle` once and use that object throughout, so a reload (one reference
-    swap) never mixes two versions inside one response. FAISS indexes are not safe to search while
-    another thread adds to them, so index reads and writes go through :attr:`lock`.
+
+class ServingState:
+    """The live bundle, its users and the store.
+
+    Requests read :attr:`users` (which holds its bundle) once and use that object throughout, so
+    a reload (one reference swap) never mixes two versions inside one response. Writers
+    (registrations, feedback, reloads) take :attr:`_write_lock` in turn. FAISS indexes are not
+    safe to search while another thread adds to them, so index reads and writes go through
+    :attr:`lock`.
     """
 
     def __init__(
-        self, artifacts: Path, bundle: Bundle, registry: MovieRegistry,
+        self, artifacts: Path, bundle: Bundle, store: Store,
         neighbours: int = NEIGHBOURS, shares: dict[str, float] | None = None,
+        ab_salt: str = "",
     ) -> None:  # fmt: skip
         self.artifacts = artifacts
+        self.ab_salt = ab_salt
         self.neighbours = neighbours
-        self.bundle = bundle
-        self.registry = registry
+        self.store = store
         self.explicit_shares = shares
         self.lock = threading.Lock()
-        self._reload_lock = threading.Lock()
+        self._write_lock = threading.Lock()
+        self.users = self._live_users(bundle)
+
+    @property
+    def bundle(self) -> Bundle:
+        return self.users.bundle
 
     @classmethod
     def load(
         cls, artifacts: Path, data_dir: Path | None = None, neighbours: int = NEIGHBOURS,
-        *, shares: dict[str, float] | None = None,
+        *, shares: dict[str, float] | None = None, ab_salt: str = "",
     ) -> ServingState:  # fmt: skip
         bundle = load_bundle(artifacts)
-        registry = MovieRegistry((data_dir or Path(artifacts)) / REGISTRY_FILE)
-        state = cls(artifacts, bundle, registry, neighbours, shares)
-        state._apply_registry(bundle)
+        store = SqliteStore((data_dir or Path(artifacts)) / STORE_FILE)
+        state = cls(artifacts, bundle, store, neighbours, shares, ab_salt)
         logger.info("serving bundle %s (%d movies)", bundle.version, len(bundle.catalog))
         state._log_shares(bundle)
         return state
@@ -82,11 +95,9 @@ class ServingState:
 
     def reload(self) -> Bundle:
         """Load ``artifacts`` again; on failure raise and keep serving the old bundle."""
-        with self._reload_lock:
+        with self._write_lock:
             bundle = load_bundle(self.artifacts)
-            self._apply_registry(bundle)
-            with self.lock:
-                self.bundle = bundle
+            self.users = self._live_users(bundle)
         logger.info("reloaded bundle %s", bundle.version)
         self._log_shares(bundle)
         return bundle
@@ -136,30 +147,55 @@ class ServingState:
         Raises:
             MovieIdTaken: ``movie_id`` is already used.
         """
-        with self._reload_lock:
-            bundle = self.bundle
+        with self._write_lock:
+            users = self.users
+            bundle = users.bundle
             vector, sources = self.cold_vector(bundle, attributes)
             if movie_id is None:
                 movie_id = max(bundle.catalog.ids) + 1
             elif movie_id in bundle.catalog:
                 raise MovieIdTaken(f"movie id {movie_id} is taken")
-            self._add(bundle, movie_id, attributes, vector, store=True)
+            self._add(users, movie_id, attributes, vector, sources, store=True)
         return bundle, movie_id, vector, sources
 
+    def feedback(self, events: list[FeedbackEvent]) -> list[int]:
+        """Store ``events`` (one transaction), then apply them to the users; returns the ids
+        of users first seen here. All or nothing.
+
+        Raises:
+            InvalidFeedback: an event names a movie the catalogue does not hold.
+        """
+        with self._write_lock:
+            users = self.users
+            columns = EventColumns.of(events)
+            rows = users.rows_of(columns.movies)
+            unknown = np.flatnonzero(rows < 0)
+            if len(unknown):
+                i = int(unknown[0])
+                raise InvalidFeedback(f"event {i}: unknown movie {events[i].movie}")
+            update = users.prepare(_per_user(columns, rows))
+            self.store.add_events(events)
+            users.commit(update)
+        return update.new_users
+
     def _add(
-        self, bundle: Bundle, movie_id: int, attributes: Attributes, vector: np.ndarray,
-        *, store: bool,
+        self, users: LiveUsers, movie_id: int, attributes: Attributes, vector: np.ndarray,
+        sources: list[int], *, store: bool,
     ) -> None:  # fmt: skip
+        bundle = users.bundle
+
         def add_live() -> None:
             with self.lock:
                 bundle.index.add(np.array([movie_id]), vector[None, :])
             bundle.catalog.add(movie_id, attributes.title, attributes.genres, attributes.year)
+            users.add_movie(movie_id, users.rows_of(np.array(sources)), attributes.genres,
+                            attributes.year)  # fmt: skip
 
         if not store:
             add_live()
             return
         try:
-            with self.registry.adding(movie_id, attributes):
+            with self.store.adding_movie(movie_id, attributes):
                 add_live()
         except BaseException:
             with self.lock:
@@ -167,11 +203,44 @@ class ServingState:
             bundle.catalog.discard(movie_id)
             raise
 
-    def _apply_registry(self, bundle: Bundle) -> None:
-        """Give every registered movie its vector in ``bundle`` (recomputed from attributes)."""
-        for movie_id, attributes in self.registry.all():
+    def _live_users(self, bundle: Bundle) -> LiveUsers:
+        """``bundle``'s users with every stored registration and feedback event applied.
+
+        A registered movie gets its vector recomputed from its attributes in this bundle. Events
+        are merged into each user's interactions per movie (graphrec.users.history), so an
+        event the bundle was trained on already (same user, movie and time) changes nothing.
+        """
+        users = LiveUsers.for_bundle(bundle)
+        for movie_id, attributes in self.store.movies():
             if movie_id in bundle.catalog:
                 logger.warning("registered movie %d collides with the catalogue; skipped", movie_id)
                 continue
-            vector, _ = self.cold_vector(bundle, attributes)
-            self._add(bundle, movie_id, attributes, vector, store=False)
+            vector, sources = self.cold_vector(bundle, attributes)
+            self._add(users, movie_id, attributes, vector, sources, store=False)
+        events = self.store.events()
+        if len(events):
+            rows = users.rows_of(events.movies)
+            known = rows >= 0
+            if not known.all():
+                logger.warning("%d stored events name movies this bundle lacks; skipped",
+                               int((~known).sum()))  # fmt: skip
+            users.apply(_per_user(events.take(known), rows[known]))
+            logger.info("re-applied %d feedback events (%d live users)", int(known.sum()),
+                        users.live_users)  # fmt: skip
+        return users
+
+
+def _per_user(events: EventColumns, rows: np.ndarray) -> dict[int, Interactions]:
+    """Events per user as :class:`Interactions` over movie ``rows``, in arrival order."""
+    order = np.argsort(events.users, kind="stable")
+    users = events.users[order]
+    starts = np.flatnonzero(np.r_[True, users[1:] != users[:-1]])
+    ends = np.r_[starts[1:], len(order)]
+    return {
+        int(users[start]): Interactions(
+            rows[order[start:end]],
+            events.ratings[order[start:end]],
+            events.timestamps[order[start:end]],
+        )
+        for start, end in zip(starts.tolist(), ends.tolist(), strict=True)
+    }

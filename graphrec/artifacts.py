@@ -4,7 +4,8 @@ Layout of ``<root>/<version>/``: ``manifest.json`` (config, dataset checksum, me
 every other file), ``movies.json`` (catalogue), ``movie_ids.npy`` / ``user_ids.npy`` (id maps),
 ``movie_embeddings.npy`` / ``user_embeddings.npy``, ``movie_features.npy``, ``attributes.npz``
 (genres, years, tag counts for cold start), ``index.faiss`` (+ its ``.json`` info), ``model.pt``,
-``history.npz`` (each user's training movies, CSR, which ``/recommend`` never returns),
+``history.npz`` (each user's training movies, ratings and times, CSR in time order: what
+``/recommend`` never returns and what live feedback adds to),
 ``ranking.npz`` (ranker features) and ``rankers.pt``. ``<root>/current`` is a symlink swapped
 with ``os.replace``.
 """
@@ -27,16 +28,16 @@ from graphrec.catalog import Catalog
 from graphrec.coldstart import AttributeSimilarity
 from graphrec.data.dataset import MovieTable
 from graphrec.errors import BundleError
-from graphrec.graph.bipartite import BipartiteGraph
 from graphrec.popularity import PopularityWeights
 from graphrec.rankers.features import RankingFeatures
 from graphrec.rankers.ranking import Rankers
+from graphrec.users.history import UserHistory
 from index import IndexFileError, MovieIndex, sha256_file
 
 logger = logging.getLogger(__name__)
 
 #: Bumped whenever the bundle's files change; older bundles are refused with a reason.
-FORMAT_VERSION = 5
+FORMAT_VERSION = 6
 CURRENT = "current"
 MANIFEST = "manifest.json"
 INDEX_FILE = "index.faiss"
@@ -56,7 +57,7 @@ class Bundle:
     movie_features: np.ndarray
     index: MovieIndex
     attributes: AttributeSimilarity
-    history: BipartiteGraph
+    history: UserHistory
     rankers: Rankers
 
     @property
@@ -89,7 +90,7 @@ def write_bundle(
     index: MovieIndex,
     table: MovieTable,
     model_state: dict[str, Any],
-    history: BipartiteGraph,
+    history: UserHistory,
     rankers: Rankers,
     manifest: dict[str, Any],
 ) -> Path:
@@ -127,11 +128,12 @@ def write_bundle(
             tag_count=count,
         )
         torch.save(model_state, staging / "model.pt")
-        np.savez(staging / "history.npz", indptr=history.user_indptr, movies=history.user_movies)
+        np.savez(staging / "history.npz", indptr=history.indptr, movies=history.movies,
+                 ratings=history.ratings, timestamps=history.timestamps)  # fmt: skip
         f = rankers.features
         np.savez(staging / "ranking.npz", user_dense=f.user_dense, movie_dense=f.movie_dense,
                  num_genres=f.num_genres, popularity=f.popularity,
-                 recall_weight=f.recall_weight)  # fmt: skip
+                 recall_weight=f.recall_weight, global_mean=f.global_mean)  # fmt: skip
         torch.save(rankers.state(), staging / "rankers.pt")
         index.save(staging / INDEX_FILE)
         files = {p.name: sha256_file(p) for p in sorted(staging.iterdir())}
@@ -245,21 +247,22 @@ def _attribute_similarity(path: Path) -> AttributeSimilarity:
         )
 
 
-def _history(path: Path, num_users: int, num_movies: int) -> BipartiteGraph:
-    """Each user's training movies as the user side of a CSR graph."""
+def _history(path: Path, num_users: int, num_movies: int) -> UserHistory:
+    """Each user's training interactions, CSR in time order."""
     with np.load(path) as data:
-        indptr, movies = data["indptr"], data["movies"]
-    if len(indptr) != num_users + 1:
-        raise ValueError(f"history covers {len(indptr) - 1} users, not {num_users}")
-    users = np.repeat(np.arange(num_users), np.diff(indptr))
-    return BipartiteGraph.from_interactions(users, movies, num_users, num_movies)
+        history = UserHistory(data["indptr"], data["movies"], data["ratings"], data["timestamps"])
+    if history.num_users != num_users:
+        raise ValueError(f"history covers {history.num_users} users, not {num_users}")
+    if len(history.movies) and int(history.movies.max()) >= num_movies:
+        raise ValueError("history names a movie row past the catalogue")
+    return history
 
 
 def _rankers(
     version_dir: Path,
     user_embeddings: np.ndarray,
     movie_embeddings: np.ndarray,
-    history: BipartiteGraph,
+    history: UserHistory,
 ) -> Rankers:
     import torch  # heavy; the serving process has it already
 
@@ -272,8 +275,9 @@ def _rankers(
             num_genres=int(data["num_genres"]),
             popularity=data["popularity"],
             recall_weight=float(data["recall_weight"]),
-            history_indptr=history.user_indptr,  # history.npz: stored once
-            history_movies=history.user_movies,
+            history_indptr=history.indptr,  # history.npz: stored once
+            history_movies=history.movies,
+            global_mean=float(data["global_mean"]),
         )
     state = torch.load(version_dir / "rankers.pt", weights_only=True)
     return Rankers.from_state(state, features)

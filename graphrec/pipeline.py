@@ -11,12 +11,12 @@ from graphrec.artifacts import write_bundle
 from graphrec.catalog import Catalog
 from graphrec.data.loaders import load_movielens
 from graphrec.errors import ConfigError
-from graphrec.graph.bipartite import BipartiteGraph
 from graphrec.popularity import with_popularity
 from graphrec.progress import SILENT, Progress
 from graphrec.similarity import ATTRIBUTE_WEIGHT, item_vectors
 from graphrec.train.config import PinSageConfig, SageConfig
 from graphrec.train.two_stage import train_two_stage
+from graphrec.users.history import UserHistory
 from index import MovieIndex
 
 logger = logging.getLogger(__name__)
@@ -76,6 +76,9 @@ def train_bundle(
         "metrics": figures,
         "rankers": rankers,
         "history": result.history,
+        "user_vectors": {"kind": "sage_fold_in"}
+        if model == "sage"
+        else {"kind": "decayed_mean", "half_life": result.half_life},
         "index": asdict(index.info)
         | {
             "attribute_weight": ATTRIBUTE_WEIGHT,
@@ -92,8 +95,8 @@ def train_bundle(
         index=index,
         table=dataset.movie_table,
         model_state=result.model.state_dict(),
-        history=BipartiteGraph.from_interactions(
-            dataset.users, dataset.movies, dataset.num_users, dataset.num_movies
+        history=UserHistory.from_interactions(
+            dataset.users, dataset.movies, dataset.ratings, dataset.timestamps, dataset.num_users
         ),
         rankers=trained.rankers,
         manifest=manifest,

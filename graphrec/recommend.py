@@ -9,6 +9,7 @@ import numpy as np
 
 from graphrec.artifacts import Bundle
 from graphrec.recall_score import index_query
+from graphrec.users.live import LiveUsers, UserProfile
 
 #: Searches the index with one query vector for n results: (scores, movie ids).
 Search = Callable[[np.ndarray, int], tuple[np.ndarray, np.ndarray]]
@@ -22,23 +23,15 @@ class Ranked:
     scores: np.ndarray
 
 
-def user_row(bundle: Bundle, user_id: int) -> int | None:
-    """Row of ``user_id`` in the bundle's user arrays, or ``None`` for an unknown user."""
-    row = int(np.searchsorted(bundle.user_ids, user_id))
-    return row if row < len(bundle.user_ids) and bundle.user_ids[row] == user_id else None
-
-
-def recall(bundle: Bundle, row: int, n: int, search: Search) -> Ranked:
+def recall(bundle: Bundle, profile: UserProfile, n: int, search: Search) -> Ranked:
     """The user's top ``n`` movies from the index by recall score, rated movies left out.
 
     The query is built so that its inner product with every index row is the recall score
     that was tuned, trained on and evaluated (graphrec.recall_score).
     """
-    history = bundle.history
-    start, end = history.user_indptr[row], history.user_indptr[row + 1]
-    rated = bundle.movie_ids[history.user_movies[start:end]]
+    rated = profile.rated_ids
     query = index_query(
-        bundle.user_embeddings[row],
+        profile.vector,
         bundle.popularity_weights.user,
         bundle.index.info.dim,
         float(bundle.manifest["index"].get("attribute_weight", 0.0)),
@@ -48,13 +41,18 @@ def recall(bundle: Bundle, row: int, n: int, search: Search) -> Ranked:
     return Ranked(ids=ids[keep][:n], scores=scores[keep][:n])
 
 
-def rank(bundle: Bundle, row: int, candidates: Ranked, ranker: str) -> Ranked:
+def rank(users: LiveUsers, profile: UserProfile, candidates: Ranked, ranker: str) -> Ranked:
     """Reorder ``candidates`` by ``ranker``'s logit; movies the ranker has no features for
     (registered after training) are left out."""
+    bundle = users.bundle
     rows = np.minimum(np.searchsorted(bundle.movie_ids, candidates.ids), len(bundle.movie_ids) - 1)
     known = bundle.movie_ids[rows] == candidates.ids
     rows, ids = rows[known], candidates.ids[known]
-    users = np.full(len(rows), row, dtype=np.int64)
-    logits = bundle.rankers.score(ranker, users, rows, np.flatnonzero(known))
+    rankers = bundle.rankers
+    inputs = rankers.user_inputs(
+        profile.dense, profile.vector, users.movie_embeddings[profile.interactions.movies],
+        rows, np.flatnonzero(known),
+    )  # fmt: skip
+    logits = rankers.score_inputs(ranker, inputs)
     order = np.argsort(-logits, kind="stable")
     return Ranked(ids=ids[order], scores=logits[order])

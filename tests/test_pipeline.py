@@ -10,8 +10,9 @@ from graphrec.artifacts import Bundle, load_bundle
 from graphrec.coldstart import Attributes
 from graphrec.pipeline import MODELS, train_bundle
 from graphrec.recall_score import CANDIDATES
-from graphrec.recommend import rank, recall, user_row
-from graphrec.registry import MovieRegistry
+from graphrec.recommend import rank, recall
+from graphrec.store import SqliteStore
+from graphrec.users.live import LiveUsers
 from tests.conftest import bundled_slice
 
 
@@ -26,12 +27,14 @@ def test_bundle_serves_recommendations(tmp_path: Path, model: str) -> None:
     if model == "pinsage":
         norms = np.linalg.norm(bundle.user_embeddings, axis=1)
         assert np.allclose(norms, 1.0, atol=1e-5), "every user rated something: unit vectors"
-    row = user_row(bundle, int(bundle.user_ids[0]))
-    assert row is not None
+    users = LiveUsers.for_bundle(bundle)
+    profile = users.profile(int(bundle.user_ids[0]))
+    assert profile is not None and profile.row is not None
+    row = profile.row
     candidates = recall(
-        bundle, row, CANDIDATES, lambda q, n: tuple(a[0] for a in bundle.index.search(q, n))
+        bundle, profile, CANDIDATES, lambda q, n: tuple(a[0] for a in bundle.index.search(q, n))
     )
-    ranked = rank(bundle, row, candidates, "deepfm")
+    ranked = rank(users, profile, candidates, "deepfm")
     assert len(ranked.ids) == CANDIDATES and set(ranked.ids) == set(candidates.ids)
     _check_popularity_scores(bundle, row, candidates.ids, candidates.scores, tmp_path)
 
@@ -40,7 +43,7 @@ def _check_popularity_scores(
     bundle: Bundle, row: int, ids: np.ndarray, scores: np.ndarray, tmp_path: Path
 ) -> None:
     """Recall and /similar score embedding similarity plus weighted log training popularity."""
-    popularity = np.log1p(bundle.history.movie_degrees())
+    popularity = np.log1p(bundle.history.movie_degrees(len(bundle.movie_ids)))
     rows = np.searchsorted(bundle.movie_ids, ids)
     stored = np.stack([bundle.index.vector(int(i)) for i in ids])
     assert np.allclose(stored[:, -1], popularity[rows])
@@ -50,7 +53,7 @@ def _check_popularity_scores(
     assert np.allclose(scores, embedding + weights.user * popularity[rows], atol=1e-4)
     # A movie query carries the movie weight (set here to a value the grid may not have chosen).
     bundle.manifest["index"]["popularity_weights"] = {"user": 0.0, "item": 0.25}
-    state = ServingState(tmp_path, bundle, MovieRegistry(tmp_path / "registry.sqlite"))
+    state = ServingState(tmp_path, bundle, SqliteStore(tmp_path / "store.sqlite"))
     query = int(ids[0])
     similar_scores, similar_ids = state.similar_to_movie(bundle, query, 5)
     assert query not in similar_ids

@@ -70,13 +70,44 @@ class SageEncoder(nn.Module):
             cast(SAGEConv, conv).reset_parameters()
 
     def forward(self, movie_features: Tensor, edge_index: Tensor) -> Tensor:
+        layers = [F.normalize(x, dim=-1) for x in self.states(movie_features, edge_index)]
+        return torch.stack(layers).mean(dim=0)
+
+    def states(self, movie_features: Tensor, edge_index: Tensor) -> list[Tensor]:
+        """Every node's input and each layer's output (after its activation): ``L + 1``
+        tensors of ``(num_users + num_movies, dim)``; the output is their normalised mean."""
         movies = self.movie_embedding.weight + self.attribute_projection(movie_features)
         x = torch.cat([self.user_embedding.weight, movies], dim=0)
-        layers = [F.normalize(x, dim=-1)]
+        states = [x]
         for i, conv in enumerate(self.convs):
             x = conv(x, edge_index)
             if i < len(self.convs) - 1:
                 x = F.dropout(F.relu(x), p=self.dropout, training=self.training)
+            states.append(x)
+        return states
+
+    def fold_in(self, user_input: Tensor, neighbour_states: list[Tensor]) -> Tensor:
+        """The output of one user node from its input and its movies' states, the movies held
+        fixed: GraphSAGE's inductive step, for a user whose ratings changed after training.
+
+        Args:
+            user_input: ``(dim,)`` the user's input (its id embedding; zeros for a user the
+                model never saw).
+            neighbour_states: Per layer ``l < L``, the states ``(n, dim)`` of the user's ``n``
+                movies (see :meth:`states`); ``n = 0`` aggregates to zeros, as PyG's mean does.
+
+        Returns:
+            ``(dim,)``, what :meth:`forward` gives that user over a graph with those edges.
+        """
+        x = user_input
+        layers = [F.normalize(x, dim=-1)]
+        for i, conv in enumerate(self.convs):
+            neighbours = neighbour_states[i]
+            mean = neighbours.mean(0) if len(neighbours) else torch.zeros_like(x)
+            sage = cast(SAGEConv, conv)
+            x = sage.lin_l(mean) + sage.lin_r(x)
+            if i < len(self.convs) - 1:
+                x = F.relu(x)
             layers.append(F.normalize(x, dim=-1))
         return torch.stack(layers).mean(dim=0)
 

@@ -42,6 +42,7 @@ class RankingFeatures:
         popularity: ``(num_movies,)`` log popularity over the interactions given.
         recall_weight: Weight of ``popularity`` in the recall score.
         history_indptr, history_movies: Each user's rated movies (CSR) among those given.
+        global_mean: Mean rating of the interactions given (ratings are centred on it).
     """
 
     user_dense: np.ndarray
@@ -53,6 +54,7 @@ class RankingFeatures:
     recall_weight: float
     history_indptr: np.ndarray
     history_movies: np.ndarray
+    global_mean: float = 0.0
 
     @property
     def recall(self) -> RecallScore:
@@ -86,22 +88,9 @@ class RankingFeatures:
         movie_dense = np.column_stack(
             [scaled_year, ~known, np.log1p(movie_count) / 5.0, movie_mean, genres]
         ).astype(np.float32)
-
-        user_count = np.bincount(users, minlength=num_users).astype(np.float32)
-        user_mean = _mean(users, ratings, user_count, global_mean)
-        rated = csr_matrix(
-            (np.ones(len(users), np.float32), (users, movies)), shape=(num_users, num_movies)
-        )
-        genre_mass = np.asarray(rated @ genres)
-        genre_share = genre_mass / np.maximum(genre_mass.sum(axis=1, keepdims=True), 1e-9)
-        dated = np.asarray(rated @ known.astype(np.float32))
-        mean_year = np.asarray(rated @ scaled_year) / np.maximum(dated, 1.0)
-        user_dense = np.column_stack(
-            [np.log1p(user_count) / 5.0, user_mean, mean_year, genre_share]
-        ).astype(np.float32)
         indptr, history = history_csr(users, movies, num_users)
         return cls(
-            user_dense=user_dense,
+            user_dense=user_dense(movie_dense, users, movies, ratings, num_users, global_mean),
             movie_dense=movie_dense,
             user_embeddings=user_embeddings.astype(np.float32),
             movie_embeddings=movie_embeddings.astype(np.float32),
@@ -110,6 +99,7 @@ class RankingFeatures:
             recall_weight=float(recall_weight),
             history_indptr=indptr,
             history_movies=history,
+            global_mean=global_mean,
         )
 
     def cross(self, users: np.ndarray, movies: np.ndarray, ranks: np.ndarray) -> np.ndarray:
@@ -119,19 +109,63 @@ class RankingFeatures:
         The recall score and rank let a ranker keep the recall order where it knows nothing
         better; ``ranks`` is each movie's 0-based position among its user's candidates.
         """
-        user_genres = self.user_dense[users, USER_SCALARS:]
-        movie_genres = self.movie_dense[movies, MOVIE_SCALARS:]
-        match = (user_genres * movie_genres).sum(axis=1) / np.maximum(movie_genres.sum(axis=1), 1)
-        dated = self.movie_dense[movies, 1] == 0
-        gap = np.abs(self.user_dense[users, 2] - self.movie_dense[movies, 0])
-        distance = np.where(dated, gap, 0.0)
-        dot = (self.user_embeddings[users] * self.movie_embeddings[movies]).sum(axis=1)
-        recall = dot + self.recall_weight * self.popularity[movies]
-        rank = np.log1p(ranks) / RANK_SCALE
         nearest = max_similarity(
             self.history_indptr, self.history_movies, self.movie_embeddings, users, movies
         )
+        return self.cross_of(
+            self.user_dense[users], self.user_embeddings[users], movies, ranks, nearest
+        )
+
+    def cross_of(
+        self,
+        user_dense: np.ndarray,
+        user_embedding: np.ndarray,
+        movies: np.ndarray,
+        ranks: np.ndarray,
+        nearest: np.ndarray,
+    ) -> np.ndarray:
+        """:meth:`cross` from the users' own rows (``(n, ·)`` each), for users the tables do
+        not hold (live and session users); ``nearest`` is the last column, given."""
+        user_genres = user_dense[:, USER_SCALARS:]
+        movie_genres = self.movie_dense[movies, MOVIE_SCALARS:]
+        match = (user_genres * movie_genres).sum(axis=1) / np.maximum(movie_genres.sum(axis=1), 1)
+        dated = self.movie_dense[movies, 1] == 0
+        gap = np.abs(user_dense[:, 2] - self.movie_dense[movies, 0])
+        distance = np.where(dated, gap, 0.0)
+        dot = (user_embedding * self.movie_embeddings[movies]).sum(axis=1)
+        recall = dot + self.recall_weight * self.popularity[movies]
+        rank = np.log1p(ranks) / RANK_SCALE
         return np.column_stack([match, distance, dot, recall, rank, nearest]).astype(np.float32)
+
+
+def user_dense(
+    movie_dense: np.ndarray,
+    users: np.ndarray,
+    movies: np.ndarray,
+    ratings: np.ndarray,
+    num_users: int,
+    global_mean: float,
+) -> np.ndarray:
+    """``(num_users, 3 + G)`` user rows of :attr:`RankingFeatures.user_dense` from interactions
+    ``(users, movies, ratings)``; a NaN rating (a click) counts for everything but the mean.
+
+    Movie genres and years are read off ``movie_dense``'s columns, so that a user row made at
+    serving time from live interactions is the one training would have made.
+    """
+    genres = movie_dense[:, MOVIE_SCALARS:]
+    scaled_year, known = movie_dense[:, 0], movie_dense[:, 1] == 0
+    count = np.bincount(users, minlength=num_users).astype(np.float32)
+    rated = ~np.isnan(ratings)
+    rated_count = np.bincount(users[rated], minlength=num_users).astype(np.float32)
+    mean = _mean(users[rated], ratings[rated], rated_count, global_mean)
+    matrix = csr_matrix(
+        (np.ones(len(users), np.float32), (users, movies)), shape=(num_users, len(movie_dense))
+    )
+    genre_mass = np.asarray(matrix @ genres)
+    genre_share = genre_mass / np.maximum(genre_mass.sum(axis=1, keepdims=True), 1e-9)
+    dated = np.asarray(matrix @ known.astype(np.float32))
+    mean_year = np.asarray(matrix @ scaled_year) / np.maximum(dated, 1.0)
+    return np.column_stack([np.log1p(count) / 5.0, mean, mean_year, genre_share]).astype(np.float32)
 
 
 def _mean(
@@ -139,3 +173,11 @@ def _mean(
 ) -> np.ndarray:
     sums = np.bincount(index, weights=ratings, minlength=len(counts))
     return (np.where(counts > 0, sums / np.maximum(counts, 1), fallback) - fallback) / 2.0
+
+
+def unrated_movie_dense(genres: np.ndarray, year: int | None) -> np.ndarray:
+    """``(4 + G,)`` the :attr:`RankingFeatures.movie_dense` row of a movie nobody rated (a
+    registered cold movie): its year and genres, no popularity, the mean rating's fallback."""
+    known = year is not None and year > 0
+    scaled = (year - YEAR_CENTRE) / YEAR_SCALE if year is not None and known else 0.0
+    return np.concatenate([[scaled, not known, 0.0, 0.0], genres]).astype(np.float32)

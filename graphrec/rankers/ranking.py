@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 import torch
-from torch import Tensor, nn
+from torch import nn
 
 from graphrec.rankers.features import CROSS_COLUMNS, RankingFeatures
 from graphrec.rankers.models import DeepFM, PairInputs, TwoTower
@@ -29,13 +29,44 @@ class Rankers:
         position among the user's recall candidates."""
         f = self.features
         return PairInputs(
-            users=torch.from_numpy(users),
-            movies=torch.from_numpy(movies),
             user_dense=torch.from_numpy(f.user_dense[users]),
             movie_dense=torch.from_numpy(f.movie_dense[movies]),
             user_embedding=torch.from_numpy(f.user_embeddings[users]),
             movie_embedding=torch.from_numpy(f.movie_embeddings[movies]),
             cross=torch.from_numpy(f.cross(users, movies, ranks)),
+        )
+
+    def user_inputs(
+        self,
+        user_dense: np.ndarray,
+        user_embedding: np.ndarray,
+        rated_vectors: np.ndarray,
+        movies: np.ndarray,
+        ranks: np.ndarray,
+    ) -> PairInputs:
+        """:meth:`inputs` for one user given by their own rows rather than a table row: a user
+        whose interactions changed after training, or an anonymous session.
+
+        Args:
+            user_dense: ``(3 + G,)`` the user's dense row (graphrec.rankers.features.user_dense).
+            user_embedding: ``(dim,)`` the user's vector.
+            rated_vectors: ``(h, dim)`` graph embeddings of the movies the user interacted with.
+            movies, ranks: Candidate movie rows and their 0-based recall ranks.
+        """
+        f, n = self.features, len(movies)
+        dense = np.broadcast_to(user_dense, (n, len(user_dense)))
+        embedding = np.broadcast_to(user_embedding, (n, len(user_embedding)))
+        candidates = f.movie_embeddings[movies]
+        if len(rated_vectors):
+            nearest = (rated_vectors @ candidates.T).max(axis=0).astype(np.float32)
+        else:
+            nearest = np.zeros(n, dtype=np.float32)
+        return PairInputs(
+            user_dense=torch.from_numpy(np.ascontiguousarray(dense)),
+            movie_dense=torch.from_numpy(f.movie_dense[movies]),
+            user_embedding=torch.from_numpy(np.ascontiguousarray(embedding)),
+            movie_embedding=torch.from_numpy(candidates),
+            cross=torch.from_numpy(f.cross_of(dense, embedding, movies, ranks, nearest)),
         )
 
     @torch.no_grad()
@@ -72,8 +103,7 @@ class Rankers:
     def from_state(cls, state: dict[str, Any], features: RankingFeatures) -> Rankers:
         s = state["shapes"]
         models = build_models(
-            torch.zeros(s["num_users"], s["dim"]),
-            torch.zeros(s["num_movies"], s["dim"]),
+            s["dim"],
             s["user_dense"],
             s["movie_dense"],
             s["num_genres"],
@@ -84,14 +114,11 @@ class Rankers:
 
 
 def build_models(
-    user_embeddings: Tensor,
-    movie_embeddings: Tensor,
-    user_dense: int,
-    movie_dense: int,
-    num_genres: int,
+    dim: int, user_dense: int, movie_dense: int, num_genres: int
 ) -> dict[str, nn.Module]:
+    """Both rankers, untrained, for embeddings of width ``dim`` and these dense widths."""
     scalars = (user_dense - num_genres) + (movie_dense - num_genres) + CROSS_COLUMNS
     return {
-        "two_tower": TwoTower(user_embeddings, movie_embeddings, user_dense, movie_dense),
-        "deepfm": DeepFM(user_embeddings.shape[1], scalars, num_genres),
+        "two_tower": TwoTower(dim, user_dense, movie_dense),
+        "deepfm": DeepFM(dim, scalars, num_genres),
     }

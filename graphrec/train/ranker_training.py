@@ -139,8 +139,7 @@ def fit_rankers(
     rankers = Rankers(
         features=features,
         models=build_models(
-            torch.from_numpy(features.user_embeddings),
-            torch.from_numpy(features.movie_embeddings),
+            features.user_embeddings.shape[1],
             features.user_dense.shape[1],
             features.movie_dense.shape[1],
             features.num_genres,

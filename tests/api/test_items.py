@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api import Settings, create_app
-from api.state import REGISTRY_FILE
+from api.state import STORE_FILE
 from graphrec.artifacts import point_current, resolve
 
 TOKEN = {"Authorization": "Bearer s3cret"}
@@ -37,7 +37,7 @@ def _client(artifacts: Path, token: str | None = "s3cret") -> TestClient:
 
 
 def _rows(artifacts: Path) -> int:
-    with sqlite3.connect(artifacts / REGISTRY_FILE) as db:
+    with sqlite3.connect(artifacts / STORE_FILE) as db:
         return int(db.execute("SELECT COUNT(*) FROM movies").fetchone()[0])
 
 

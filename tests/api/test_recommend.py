@@ -13,8 +13,8 @@ from api.app import create_app
 from api.settings import Settings
 from graphrec.artifacts import load_bundle
 from graphrec.errors import ConfigError
+from graphrec.graph.bipartite import BipartiteGraph
 from graphrec.recall_score import CANDIDATES
-from graphrec.recommend import user_row
 from graphrec.train.ranker_training import recall_candidates
 
 
@@ -27,10 +27,7 @@ def client(small_bundle: Path):
 def rated_by(small_bundle: Path, user_id: int) -> set[int]:
     bundle = load_bundle(small_bundle)
     row = int(np.searchsorted(bundle.user_ids, user_id))
-    h = bundle.history
-    return set(
-        bundle.movie_ids[h.user_movies[h.user_indptr[row] : h.user_indptr[row + 1]]].tolist()
-    )
+    return set(bundle.movie_ids[bundle.history.of(row).movies].tolist())
 
 
 @pytest.mark.parametrize("ranker", ["two_tower", "deepfm", "none"])
@@ -119,10 +116,12 @@ def test_served_scores_are_the_evaluated_ones(
     that tuning, ranker training and evaluation use."""
     bundle = load_bundle(small_bundle)
     features = bundle.rankers.features
-    for user_id in bundle.user_ids[:3].tolist():
-        row = user_row(bundle, user_id)
-        assert row is not None
-        candidates = recall_candidates(features, bundle.history, np.array([row]), CANDIDATES)[0]
+    h = bundle.history
+    trained = BipartiteGraph.from_interactions(
+        h.users, h.movies, h.num_users, len(features.popularity)
+    )
+    for row, user_id in enumerate(bundle.user_ids[:3].tolist()):
+        candidates = recall_candidates(features, trained, np.array([row]), CANDIDATES)[0]
         if ranker == "none":
             scores = features.recall.scores(np.array([row]))[0].numpy()[candidates]
         else:

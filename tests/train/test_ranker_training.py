@@ -40,8 +40,8 @@ def test_overfits_planted_pairs(setup: tuple[RankingFeatures, BipartiteGraph], n
                           batch_size=64, lr=0.01, validation_users=0.0, patience=150)  # fmt: skip
     torch.manual_seed(0)
     untrained = Rankers(features, build_models(
-        torch.from_numpy(features.user_embeddings), torch.from_numpy(features.movie_embeddings),
-        features.user_dense.shape[1], features.movie_dense.shape[1], features.num_genres,
+        features.user_embeddings.shape[1], features.user_dense.shape[1],
+        features.movie_dense.shape[1], features.num_genres,
     ))  # fmt: skip
     trained = fit_rankers(features, empty, labels, config)
     users, movies, _ = all_pairs()

@@ -1,0 +1,36 @@
+"""The store: what must outlive the process (registered movies, feedback events), behind one
+small interface so that callers never know which database holds it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
+from typing import Protocol
+
+from graphrec.coldstart import Attributes
+from graphrec.store.events import EventColumns, FeedbackEvent
+
+
+class Store(Protocol):
+    """Durable state shared by every worker serving the same artifacts."""
+
+    def movies(self) -> list[tuple[int, Attributes]]:
+        """Every registered movie, in id order."""
+        ...
+
+    def adding_movie(self, movie_id: int, attributes: Attributes) -> AbstractContextManager[None]:
+        """Insert a registered movie; committed when the ``with`` body succeeds, rolled back
+        when it raises. Raises on an id already registered."""
+        ...
+
+    def add_events(self, events: Sequence[FeedbackEvent]) -> None:
+        """Store all ``events`` in one transaction, durable when this returns."""
+        ...
+
+    def events(self) -> EventColumns:
+        """Every stored event, in the order they were accepted."""
+        ...
+
+    def count_events(self) -> int: ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,114 @@
+"""The embedded store: one SQLite file (WAL mode, synchronous writes) in the artifacts folder.
+
+A registration's row and a feedback request's events are committed before the API answers;
+a request that fails midway is rolled back, leaving nothing behind.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+
+from graphrec.coldstart import Attributes
+from graphrec.store.events import EventColumns, FeedbackEvent
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS movies (
+    id INTEGER PRIMARY KEY,
+    title TEXT NOT NULL,
+    genres TEXT NOT NULL,
+    year INTEGER,
+    tags TEXT NOT NULL,
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+);
+CREATE TABLE IF NOT EXISTS events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    user_id INTEGER NOT NULL,
+    movie_id INTEGER NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('rating', 'click')),
+    rating REAL,
+    timestamp INTEGER NOT NULL,
+    request_id TEXT
+);
+"""
+
+
+class SqliteStore:
+    """:class:`graphrec.store.Store` on one SQLite file; one connection, used under a lock."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.executescript(_SCHEMA)
+
+    def movies(self) -> list[tuple[int, Attributes]]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT id, title, genres, year, tags FROM movies ORDER BY id"
+            ).fetchall()
+        return [
+            (int(i), Attributes(title, json.loads(genres), year, json.loads(tags)))
+            for i, title, genres, year, tags in rows
+        ]
+
+    @contextmanager
+    def adding_movie(self, movie_id: int, attributes: Attributes) -> Iterator[None]:
+        """Raises:
+        sqlite3.IntegrityError: ``movie_id`` is already registered."""
+        with self._transaction():
+            self._db.execute(
+                "INSERT INTO movies (id, title, genres, year, tags) VALUES (?, ?, ?, ?, ?)",
+                (movie_id, attributes.title, json.dumps(attributes.genres), attributes.year,
+                 json.dumps(attributes.tags)),
+            )  # fmt: skip
+            yield
+
+    def add_events(self, events: Sequence[FeedbackEvent]) -> None:
+        with self._transaction():
+            self._db.executemany(
+                "INSERT INTO events (user_id, movie_id, kind, rating, timestamp, request_id) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [(e.user, e.movie, e.kind, e.rating, e.timestamp, e.request_id) for e in events],
+            )
+
+    def events(self) -> EventColumns:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT user_id, movie_id, COALESCE(rating, -1.0), timestamp "
+                "FROM events ORDER BY seq"
+            ).fetchall()
+        table = np.array(rows, dtype=object).reshape(-1, 4)
+        ratings = table[:, 2].astype(np.float32)
+        return EventColumns(
+            table[:, 0].astype(np.int64), table[:, 1].astype(np.int64),
+            np.where(ratings < 0, np.float32(np.nan), ratings), table[:, 3].astype(np.int64),
+        )  # fmt: skip
+
+    def count_events(self) -> int:
+        with self._lock:
+            return int(self._db.execute("SELECT COUNT(*) FROM events").fetchone()[0])
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")

@@ -1,0 +1,1 @@
+"""Users as the server knows them: training history, live feedback, vectors and profiles."""

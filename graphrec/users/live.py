@@ -1,0 +1,179 @@
+"""Users as they are now: the bundle's users, changed and joined by live feedback.
+
+A user the bundle holds and feedback never touched is read straight from the bundle's tables.
+Feedback replaces that user's :class:`UserProfile` with one recomputed from the training
+interactions plus every live one (:meth:`Interactions.merged`: one interaction per movie, its
+latest time and last rating), by the encoder the model was trained with. Profiles are immutable
+and swapped whole in a dict, so a request reads either the old profile or the new one, and an
+update costs one user's history, never a copy of the user table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from graphrec.artifacts import Bundle
+from graphrec.coldstart import airbnb_embedding
+from graphrec.rankers.features import unrated_movie_dense, user_dense
+from graphrec.users.history import Interactions
+from graphrec.users.vectors import UserEncoder, encoder_for
+
+
+@dataclass(frozen=True)
+class UserProfile:
+    """What `/recommend` reads about one user (or one anonymous session).
+
+    Attributes:
+        row: The user's row in the bundle, ``None`` for a user it does not hold.
+        interactions: Training and live interactions, one per movie, oldest first.
+        rated_ids: Movie ids of ``interactions`` (never recommended back).
+        live: How many of ``interactions`` came from feedback, not training.
+        vector: ``(dim,)`` the recall query's user vector.
+        dense: ``(3 + G,)`` the user's ranker features.
+    """
+
+    row: int | None
+    interactions: Interactions
+    rated_ids: np.ndarray
+    live: int
+    vector: np.ndarray
+    dense: np.ndarray
+
+
+@dataclass(frozen=True)
+class Update:
+    """Profiles recomputed from new events, and the users those events created."""
+
+    profiles: dict[int, UserProfile]
+    new_users: list[int]
+
+
+class LiveUsers:
+    """The users of one bundle, with feedback applied; built again for every bundle loaded.
+
+    Writers (feedback, registrations) are serialised by the caller; readers need no lock.
+    """
+
+    def __init__(self, bundle: Bundle, encoder: UserEncoder) -> None:
+        self.bundle = bundle
+        self.encoder = encoder
+        features = bundle.rankers.features
+        self.global_mean = features.global_mean
+        # Per movie row, registered movies appended: graph embedding and ranker movie row.
+        self.movie_embeddings = bundle.movie_embeddings
+        self.movie_dense = features.movie_dense
+        self.movie_ids = bundle.movie_ids
+        self._profiles: dict[int, UserProfile] = {}
+
+    @classmethod
+    def for_bundle(cls, bundle: Bundle) -> LiveUsers:
+        encoder = encoder_for(
+            bundle.manifest, bundle.path, bundle.movie_embeddings, bundle.movie_features,
+            bundle.history,
+        )  # fmt: skip
+        return cls(bundle, encoder)
+
+    @property
+    def kind(self) -> str:
+        """How user vectors are made for this bundle (graphrec.users.vectors)."""
+        return self.encoder.kind
+
+    @property
+    def live_users(self) -> int:
+        """Users whose profile feedback changed (or created)."""
+        return len(self._profiles)
+
+    def add_movie(
+        self, movie_id: int, sources: np.ndarray, genres: list[str], year: int | None
+    ) -> None:
+        """Give a registered movie (the catalogue's next row) the mean of its source rows, so
+        that feedback can name it. Call in the order the catalogue adds movies."""
+        columns = self.bundle.attributes.genre_column
+        multi_hot = np.zeros(len(columns), dtype=np.float32)
+        multi_hot[[columns[g] for g in genres if g in columns]] = 1.0
+        self.encoder.add_movie(sources)
+        embedding = airbnb_embedding(self.movie_embeddings, sources)
+        self.movie_embeddings = np.concatenate([self.movie_embeddings, embedding[None]])
+        dense = unrated_movie_dense(multi_hot, year)
+        self.movie_dense = np.concatenate([self.movie_dense, dense[None]])
+        self.movie_ids = np.append(self.movie_ids, movie_id)
+
+    def profile(self, user_id: int) -> UserProfile | None:
+        """The user's current profile, or ``None`` for a user nobody has seen."""
+        live = self._profiles.get(user_id)
+        if live is not None:
+            return live
+        row = self._row(user_id)
+        if row is None:
+            return None
+        history = self.bundle.history.of(row)
+        return UserProfile(
+            row=row,
+            interactions=history,
+            rated_ids=self.bundle.movie_ids[history.movies],
+            live=0,
+            vector=self.bundle.user_embeddings[row],
+            dense=self.bundle.rankers.features.user_dense[row],
+        )
+
+    def session(self, movie_rows: np.ndarray) -> UserProfile:
+        """An anonymous user who interacted with ``movie_rows`` in that order, without ratings."""
+        n = len(movie_rows)
+        interactions = Interactions.of(movie_rows, np.full(n, np.nan), np.arange(n)).merged()
+        return self._computed(None, interactions, live=len(interactions))
+
+    def rows_of(self, movie_ids: np.ndarray) -> np.ndarray:
+        """Movie row of each id (registered movies included), ``-1`` where unknown."""
+        movie_ids = np.asarray(movie_ids, dtype=np.int64)
+        known = self.movie_ids
+        order = np.argsort(known, kind="stable")
+        at = np.minimum(np.searchsorted(known, movie_ids, sorter=order), len(known) - 1)
+        rows = order[at]
+        return np.where(known[rows] == movie_ids, rows, -1)
+
+    def prepare(self, events: Mapping[int, Interactions]) -> Update:
+        """Each user's profile with ``events`` added, computed but not yet visible."""
+        profiles: dict[int, UserProfile] = {}
+        new_users = []
+        for user_id, added in events.items():
+            current = self.profile(user_id)
+            if current is None:
+                new_users.append(user_id)
+            row = None if current is None else current.row
+            base = Interactions.empty() if current is None else current.interactions
+            trained = 0 if row is None else len(self.bundle.history.of(row))
+            merged = base.then(added).merged()
+            profiles[user_id] = self._computed(row, merged, live=max(len(merged) - trained, 0))
+        return Update(profiles, new_users)
+
+    def commit(self, update: Update) -> None:
+        """Make ``update``'s profiles the users' own (one dict update)."""
+        self._profiles.update(update.profiles)
+
+    def apply(self, events: Mapping[int, Interactions]) -> list[int]:
+        """:meth:`prepare` then :meth:`commit`; returns the users first seen."""
+        update = self.prepare(events)
+        self.commit(update)
+        return update.new_users
+
+    def _computed(self, row: int | None, interactions: Interactions, live: int) -> UserProfile:
+        dense = user_dense(
+            self.movie_dense, np.zeros(len(interactions), dtype=np.int64), interactions.movies,
+            interactions.ratings, 1, self.global_mean,
+        )[0]  # fmt: skip
+        return UserProfile(
+            row=row,
+            interactions=interactions,
+            rated_ids=self.movie_ids[interactions.movies],
+            live=live,
+            vector=self.encoder.encode(interactions, row),
+            dense=dense,
+        )
+
+    def _row(self, user_id: int) -> int | None:
+        ids = self.bundle.user_ids
+        row = int(np.searchsorted(ids, user_id))
+        return row if row < len(ids) and ids[row] == user_id else None
