@@ -86,26 +86,26 @@ class SageEncoder(nn.Module):
             states.append(x)
         return states
 
-    def fold_in(self, user_input: Tensor, neighbour_states: list[Tensor]) -> Tensor:
-        """The output of one user node from its input and its movies' states, the movies held
-        fixed: GraphSAGE's inductive step, for a user whose ratings changed after training.
+    def fold_in(self, user_inputs: Tensor, neighbour_means: list[Tensor]) -> Tensor:
+        """The output of user nodes from their inputs and the mean states of their movies, the
+        movies held fixed: GraphSAGE's inductive step, for users whose ratings changed after
+        training (or who came after it).
 
         Args:
-            user_input: ``(dim,)`` the user's input (its id embedding; zeros for a user the
+            user_inputs: ``(n, dim)`` each user's input (its id embedding; zeros for a user the
                 model never saw).
-            neighbour_states: Per layer ``l < L``, the states ``(n, dim)`` of the user's ``n``
-                movies (see :meth:`states`); ``n = 0`` aggregates to zeros, as PyG's mean does.
+            neighbour_means: Per layer ``l < L``, ``(n, dim)``: the mean over each user's movies
+                of their states (see :meth:`states`); zeros for a user with none, as PyG's mean
+                aggregation gives.
 
         Returns:
-            ``(dim,)``, what :meth:`forward` gives that user over a graph with those edges.
+            ``(n, dim)``, what :meth:`forward` gives those users over a graph with those edges.
         """
-        x = user_input
+        x = user_inputs
         layers = [F.normalize(x, dim=-1)]
         for i, conv in enumerate(self.convs):
-            neighbours = neighbour_states[i]
-            mean = neighbours.mean(0) if len(neighbours) else torch.zeros_like(x)
             sage = cast(SAGEConv, conv)
-            x = sage.lin_l(mean) + sage.lin_r(x)
+            x = sage.lin_l(neighbour_means[i]) + sage.lin_r(x)
             if i < len(self.convs) - 1:
                 x = F.relu(x)
             layers.append(F.normalize(x, dim=-1))

@@ -123,7 +123,7 @@ class LiveUsers:
         """An anonymous user who interacted with ``movie_rows`` in that order, without ratings."""
         n = len(movie_rows)
         interactions = Interactions.of(movie_rows, np.full(n, np.nan), np.arange(n)).merged()
-        return self._computed(None, interactions, live=len(interactions))
+        return self._computed([None], [interactions], [len(interactions)])[0]
 
     def rows_of(self, movie_ids: np.ndarray) -> np.ndarray:
         """Movie row of each id (registered movies included), ``-1`` where unknown."""
@@ -136,7 +136,9 @@ class LiveUsers:
 
     def prepare(self, events: Mapping[int, Interactions]) -> Update:
         """Each user's profile with ``events`` added, computed but not yet visible."""
-        profiles: dict[int, UserProfile] = {}
+        rows: list[int | None] = []
+        merged: list[Interactions] = []
+        live: list[int] = []
         new_users = []
         for user_id, added in events.items():
             current = self.profile(user_id)
@@ -144,10 +146,12 @@ class LiveUsers:
                 new_users.append(user_id)
             row = None if current is None else current.row
             base = Interactions.empty() if current is None else current.interactions
+            rows.append(row)
+            merged.append(base.then(added).merged())
             trained = 0 if row is None else len(self.bundle.history.of(row))
-            merged = base.then(added).merged()
-            profiles[user_id] = self._computed(row, merged, live=max(len(merged) - trained, 0))
-        return Update(profiles, new_users)
+            live.append(max(len(merged[-1]) - trained, 0))
+        profiles = self._computed(rows, merged, live)
+        return Update(dict(zip(events, profiles, strict=True)), new_users)
 
     def commit(self, update: Update) -> None:
         """Make ``update``'s profiles the users' own (one dict update)."""
@@ -159,19 +163,29 @@ class LiveUsers:
         self.commit(update)
         return update.new_users
 
-    def _computed(self, row: int | None, interactions: Interactions, live: int) -> UserProfile:
-        dense = user_dense(
-            self.movie_dense, np.zeros(len(interactions), dtype=np.int64), interactions.movies,
-            interactions.ratings, 1, self.global_mean,
-        )[0]  # fmt: skip
-        return UserProfile(
-            row=row,
-            interactions=interactions,
-            rated_ids=self.movie_ids[interactions.movies],
-            live=live,
-            vector=self.encoder.encode(interactions, row),
-            dense=dense,
-        )
+    def _computed(
+        self, rows: list[int | None], interactions: list[Interactions], live: list[int]
+    ) -> list[UserProfile]:
+        """Profiles of users from their interactions: one batch for vectors and features."""
+        if not interactions:
+            return []
+        vectors = self.encoder.encode(interactions, rows)
+        owner = np.repeat(np.arange(len(interactions)), [len(i) for i in interactions])
+        movies = np.concatenate([i.movies for i in interactions])
+        ratings = np.concatenate([i.ratings for i in interactions])
+        dense = user_dense(self.movie_dense, owner, movies, ratings, len(interactions),
+                           self.global_mean)  # fmt: skip
+        return [
+            UserProfile(
+                row=row,
+                interactions=history,
+                rated_ids=self.movie_ids[history.movies],
+                live=n,
+                vector=vectors[i],
+                dense=dense[i],
+            )
+            for i, (row, history, n) in enumerate(zip(rows, interactions, live, strict=True))
+        ]
 
     def _row(self, user_id: int) -> int | None:
         ids = self.bundle.user_ids

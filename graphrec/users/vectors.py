@@ -1,21 +1,25 @@
-"""A user's vector from their interactions, the way the served model made it at training time.
+"""Users' vectors from their interactions, the way the served model made them at training time.
 
 PinSAGE bundles: the time-decayed mean of the user's movie vectors (graphrec.train.user_vectors),
 so a new interaction is one weighted sum. GraphSAGE bundles: the model's own inductive step,
 :meth:`SageEncoder.fold_in` — the user's node is recomputed from its id embedding (zeros for a
 user the model never saw) and the layer states of its movies, which stay as trained. Both give
-back the bundle's vector for a user whose interactions did not change (a test checks).
+back the bundle's vector for a user whose interactions did not change (a test checks). Users are
+encoded in batches: one sparse product for all the users a feedback request touches.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
 import torch
 import torch.nn.functional as F
+from scipy.sparse import csr_matrix
 
+from graphrec.coldstart import airbnb_embedding
 from graphrec.nn.sage import SageEncoder
 from graphrec.train.user_vectors import interaction_weights
 from graphrec.users.history import Interactions, UserHistory
@@ -24,18 +28,18 @@ MODEL_FILE = "model.pt"
 
 
 class UserEncoder(Protocol):
-    """Turns one user's interactions into the vector recall queries with."""
+    """Turns users' interactions into the vectors recall queries with."""
 
     #: What the manifest and `GET /users` call this way of making user vectors.
     kind: str
 
-    def encode(self, interactions: Interactions, row: int | None) -> np.ndarray:
-        """``(dim,)`` L2-normalised vector (zeros without interactions); ``row`` is the user's
-        bundle row, ``None`` for a user the bundle does not hold."""
+    def encode(self, users: Sequence[Interactions], rows: Sequence[int | None]) -> np.ndarray:
+        """``(len(users), dim)`` L2-normalised vectors (zeros without interactions); ``rows``
+        are the users' bundle rows, ``None`` for a user the bundle does not hold."""
         ...
 
     def add_movie(self, sources: np.ndarray) -> None:
-        """Give the next movie row (a registered cold movie) the mean of ``sources``' rows."""
+        """Give the next movie row (a registered cold movie) what its ``sources`` rows have."""
         ...
 
 
@@ -49,17 +53,15 @@ class DecayedMean:
         self.movie_vectors = np.asarray(movie_vectors, dtype=np.float32)
         self.half_life = half_life
 
-    def encode(self, interactions: Interactions, row: int | None) -> np.ndarray:
-        if len(interactions) == 0:
-            return np.zeros(self.movie_vectors.shape[1], dtype=np.float32)
-        users = np.zeros(len(interactions), dtype=np.int64)
-        weights = interaction_weights(users, interactions.timestamps, self.half_life)
-        summed = weights @ self.movie_vectors[interactions.movies]
-        return _unit(summed)
+    def encode(self, users: Sequence[Interactions], rows: Sequence[int | None]) -> np.ndarray:
+        owner, movies, timestamps = _concatenated(users)
+        weights = interaction_weights(owner, timestamps, self.half_life)
+        matrix = csr_matrix((weights, (owner, movies)), shape=(len(users), len(self.movie_vectors)))
+        return _unit_rows(np.asarray(matrix @ self.movie_vectors, dtype=np.float32))
 
     def add_movie(self, sources: np.ndarray) -> None:
-        row = self.movie_vectors[sources].mean(axis=0, keepdims=True)
-        self.movie_vectors = np.concatenate([self.movie_vectors, row])  # rare: registrations
+        row = airbnb_embedding(self.movie_vectors, sources)
+        self.movie_vectors = np.concatenate([self.movie_vectors, row[None]])  # rare
 
 
 class SageFoldIn:
@@ -70,9 +72,9 @@ class SageFoldIn:
     def __init__(self, model: SageEncoder, states: list[np.ndarray]) -> None:
         self.model = model.eval()
         num_users = model.num_users
-        self.user_inputs = torch.from_numpy(states[0][:num_users])
+        self.user_inputs = states[0][:num_users]
         # The movies' states feeding each layer; the last layer's output is not needed.
-        self.movie_states = [torch.from_numpy(s[num_users:]) for s in states[:-1]]
+        self.movie_states = [np.ascontiguousarray(s[num_users:]) for s in states[:-1]]
 
     @classmethod
     def from_bundle(
@@ -95,16 +97,28 @@ class SageFoldIn:
         return cls(model, [s.numpy() for s in states])
 
     @torch.no_grad()
-    def encode(self, interactions: Interactions, row: int | None) -> np.ndarray:
-        user = torch.zeros(self.model.dim) if row is None else self.user_inputs[row]
-        movies = torch.from_numpy(interactions.movies)
-        out = self.model.fold_in(user, [states[movies] for states in self.movie_states])
+    def encode(self, users: Sequence[Interactions], rows: Sequence[int | None]) -> np.ndarray:
+        owner, movies, _ = _concatenated(users)
+        counts = np.bincount(owner, minlength=len(users)).astype(np.float32)
+        mean = csr_matrix(
+            (1.0 / counts[owner], (owner, movies)),
+            shape=(len(users), len(self.movie_states[0])),
+            dtype=np.float32,
+        )
+        inputs = np.zeros((len(users), self.model.dim), dtype=np.float32)
+        given = np.array([-1 if row is None else row for row in rows], dtype=np.int64)
+        known = given >= 0
+        inputs[known] = self.user_inputs[given[known]]
+        means = [
+            torch.from_numpy(np.asarray(mean @ s, dtype=np.float32)) for s in self.movie_states
+        ]
+        out = self.model.fold_in(torch.from_numpy(inputs), means)
         return np.asarray(F.normalize(out, dim=-1).numpy(), dtype=np.float32)
 
     def add_movie(self, sources: np.ndarray) -> None:
-        index = torch.from_numpy(np.asarray(sources, dtype=np.int64))
         self.movie_states = [
-            torch.cat([states, states[index].mean(0, keepdim=True)]) for states in self.movie_states
+            np.concatenate([states, states[sources].mean(axis=0, keepdims=True)])
+            for states in self.movie_states
         ]
 
 
@@ -122,6 +136,17 @@ def encoder_for(
     return DecayedMean(movie_embeddings, half_life)
 
 
-def _unit(vector: np.ndarray) -> np.ndarray:
-    norm = float(np.linalg.norm(vector))
-    return (vector / norm if norm > 0 else vector).astype(np.float32)
+def _concatenated(users: Sequence[Interactions]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(owner, movies, timestamps)`` of all users' interactions, each user's kept in order."""
+    lengths = [len(u) for u in users]
+    owner = np.repeat(np.arange(len(users)), lengths)
+    if not users:
+        return owner, np.zeros(0, np.int64), np.zeros(0, np.int64)
+    movies = np.concatenate([u.movies for u in users])
+    timestamps = np.concatenate([u.timestamps for u in users])
+    return owner, movies, timestamps
+
+
+def _unit_rows(matrix: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    return np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0)
