@@ -76,9 +76,10 @@ def train_bundle(
         "metrics": figures,
         "rankers": rankers,
         "history": result.history,
-        "user_vectors": {"kind": "sage_fold_in"}
-        if model == "sage"
-        else {"kind": "decayed_mean", "half_life": result.half_life},
+        "user_vectors": {
+            "kind": "sage_fold_in" if model == "sage" else "decayed_mean",
+            "half_life": result.half_life,
+        },
         "index": asdict(index.info)
         | {
             "attribute_weight": ATTRIBUTE_WEIGHT,

@@ -27,6 +27,14 @@ class ValidationConfig(BaseModel):
     )
     patience: int = Field(5, ge=1, description="Epochs without validation gain before stopping.")
     val_k: int = Field(20, ge=1, description="Cut-off of the validation recall.")
+    half_lives: tuple[float | None, ...] = Field(
+        (None, 1.0, 2.0, 4.0, 8.0, 16.0),
+        min_length=1,
+        description="User vector: the user's movies weighted 0.5^(age/half_life), age counted "
+        "in later ratings, None for a plain mean (PinSAGE: the weighted mean of movie vectors; "
+        "GraphSAGE: the weighted mean aggregation of the user's node); the half-life with the "
+        "best validation recall is kept.",
+    )
 
 
 class SageConfig(ValidationConfig):
@@ -84,12 +92,6 @@ class PinSageConfig(ValidationConfig):
     margin: float = Field(0.3, gt=0.0, description="Margin Δ of the max-margin loss.")
     window: int = Field(
         3, ge=1, description="A user's movie i is positive for every movie within i-window..i-1."
-    )
-    half_lives: tuple[float | None, ...] = Field(
-        (None, 1.0, 2.0, 4.0, 8.0, 16.0),
-        min_length=1,
-        description="User vector: movies weighted 0.5^(age/half_life), age counted in later "
-        "ratings, None for a plain mean; the half-life with the best validation recall is kept.",
     )
     epochs: int = Field(20, ge=1, description="Most epochs; early stopping may end sooner.")
     batch_size: int = Field(4096, ge=2, description="(query, positive) pairs per step.")

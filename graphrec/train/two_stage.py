@@ -66,7 +66,8 @@ def train_two_stage(
     else:
         sage = SageTrainer(dataset, config)
         result = sage.fit(epoch_done)
-        early = sage.embed()  # best weights, fitting graph only
+        # Best weights, fitting graph only, users as the chosen half-life folds them in.
+        early = (sage.embed_users(sage.adjacency, sage.fit_mask, result.half_life), sage.embed()[1])
     label_mask = validation_mask(
         dataset.users, dataset.timestamps, config.val_fraction, config.val_cut, seed=config.seed
     )

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Interactions:
     """One user's interactions, oldest first (ties in time keep arrival order).
 

@@ -22,7 +22,7 @@ from graphrec.users.history import Interactions
 from graphrec.users.vectors import UserEncoder, encoder_for
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class UserProfile:
     """What `/recommend` reads about one user (or one anonymous session).
 
@@ -67,6 +67,7 @@ class LiveUsers:
         self.movie_dense = features.movie_dense
         self.movie_ids = bundle.movie_ids
         self._profiles: dict[int, UserProfile] = {}
+        self._order = np.zeros(0, dtype=np.int64)  # argsort of movie_ids, for rows_of
 
     @classmethod
     def for_bundle(cls, bundle: Bundle) -> LiveUsers:
@@ -129,7 +130,9 @@ class LiveUsers:
         """Movie row of each id (registered movies included), ``-1`` where unknown."""
         movie_ids = np.asarray(movie_ids, dtype=np.int64)
         known = self.movie_ids
-        order = np.argsort(known, kind="stable")
+        if len(self._order) != len(known):  # a registration added a movie since
+            self._order = np.argsort(known, kind="stable")
+        order = self._order
         at = np.minimum(np.searchsorted(known, movie_ids, sorter=order), len(known) - 1)
         rows = order[at]
         return np.where(known[rows] == movie_ids, rows, -1)

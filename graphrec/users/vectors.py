@@ -16,12 +16,11 @@ from typing import Any, Protocol
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 from scipy.sparse import csr_matrix
 
 from graphrec.coldstart import airbnb_embedding
 from graphrec.nn.sage import SageEncoder
-from graphrec.train.user_vectors import interaction_weights
+from graphrec.train.user_vectors import fold_in_vectors, interaction_weights
 from graphrec.users.history import Interactions, UserHistory
 
 MODEL_FILE = "model.pt"
@@ -65,12 +64,16 @@ class DecayedMean:
 
 
 class SageFoldIn:
-    """GraphSAGE users recomputed by the trained layers over their current movies."""
+    """GraphSAGE users recomputed by the trained layers over their current movies, aggregated
+    with the half-life training chose (a plain mean: exactly the forward pass)."""
 
     kind = "sage_fold_in"
 
-    def __init__(self, model: SageEncoder, states: list[np.ndarray]) -> None:
+    def __init__(
+        self, model: SageEncoder, states: list[np.ndarray], half_life: float | None = None
+    ) -> None:
         self.model = model.eval()
+        self.half_life = half_life
         num_users = model.num_users
         self.user_inputs = states[0][:num_users]
         # The movies' states feeding each layer; the last layer's output is not needed.
@@ -78,8 +81,9 @@ class SageFoldIn:
 
     @classmethod
     def from_bundle(
-        cls, path: Path, movie_features: np.ndarray, history: UserHistory, num_movies: int
-    ) -> SageFoldIn:
+        cls, path: Path, movie_features: np.ndarray, history: UserHistory, num_movies: int,
+        half_life: float | None = None,
+    ) -> SageFoldIn:  # fmt: skip
         """Rebuild the encoder from ``model.pt`` and run it once over the training graph."""
         from graphrec.graph.bipartite import BipartiteGraph
 
@@ -94,26 +98,17 @@ class SageFoldIn:
         graph = BipartiteGraph.from_interactions(history.users, history.movies, users, num_movies)
         with torch.no_grad():
             states = model.states(torch.from_numpy(movie_features), graph.homogeneous_adjacency())
-        return cls(model, [s.numpy() for s in states])
+        return cls(model, [s.numpy() for s in states], half_life)
 
-    @torch.no_grad()
     def encode(self, users: Sequence[Interactions], rows: Sequence[int | None]) -> np.ndarray:
-        owner, movies, _ = _concatenated(users)
-        counts = np.bincount(owner, minlength=len(users)).astype(np.float32)
-        mean = csr_matrix(
-            (1.0 / counts[owner], (owner, movies)),
-            shape=(len(users), len(self.movie_states[0])),
-            dtype=np.float32,
-        )
+        owner, movies, timestamps = _concatenated(users)
         inputs = np.zeros((len(users), self.model.dim), dtype=np.float32)
         given = np.array([-1 if row is None else row for row in rows], dtype=np.int64)
         known = given >= 0
         inputs[known] = self.user_inputs[given[known]]
-        means = [
-            torch.from_numpy(np.asarray(mean @ s, dtype=np.float32)) for s in self.movie_states
-        ]
-        out = self.model.fold_in(torch.from_numpy(inputs), means)
-        return np.asarray(F.normalize(out, dim=-1).numpy(), dtype=np.float32)
+        return fold_in_vectors(
+            self.model, inputs, self.movie_states, owner, movies, timestamps, self.half_life
+        )
 
     def add_movie(self, sources: np.ndarray) -> None:
         self.movie_states = [
@@ -130,9 +125,11 @@ def encoder_for(
     history: UserHistory,
 ) -> UserEncoder:
     """The user encoder of the model a bundle was trained with."""
-    if manifest.get("model") == "sage":
-        return SageFoldIn.from_bundle(path, movie_features, history, len(movie_embeddings))
     half_life = manifest.get("user_vectors", {}).get("half_life")
+    if manifest.get("model") == "sage":
+        return SageFoldIn.from_bundle(
+            path, movie_features, history, len(movie_embeddings), half_life
+        )
     return DecayedMean(movie_embeddings, half_life)
 
 

@@ -60,6 +60,22 @@ def test_fold_in_is_the_forward_pass_of_a_known_user() -> None:
     assert np.allclose(encoder.encode(each, [0, 1, 2]), expected, atol=1e-5)
 
 
+def test_a_half_life_weighs_the_latest_movies_more() -> None:
+    torch.manual_seed(0)
+    graph = BipartiteGraph.from_interactions(np.array([0, 0, 1]), np.array([0, 1, 2]), 2, 3)
+    model = SageEncoder(2, 3, feature_dim=2, dim=8).eval()
+    with torch.no_grad():
+        states = [s.numpy() for s in model.states(torch.randn(3, 2), graph.homogeneous_adjacency())]
+    history = Interactions.of([0, 1], [4.0, 4.0], [1, 2])
+    latest_only = Interactions.of([1], [4.0], [2])
+    mean, decayed, latest = (
+        SageFoldIn(model, states, half_life).encode([h], [None])[0]
+        for half_life, h in ((None, history), (0.1, history), (None, latest_only))
+    )
+    assert not np.allclose(mean, latest)
+    assert np.allclose(decayed, latest, atol=1e-3)  # 0.5^10 leaves the older movie ~nothing
+
+
 def test_fold_in_of_a_new_user_follows_their_movies() -> None:
     torch.manual_seed(0)
     users, movies = np.array([0, 0, 1, 1]), np.array([0, 1, 2, 3])
@@ -79,10 +95,12 @@ def test_fold_in_of_a_new_user_follows_their_movies() -> None:
 def test_fold_in_gives_back_the_bundle_user_vectors(small_bundle: Path) -> None:
     bundle = load_bundle(small_bundle)
     assert bundle.manifest["model"] == "sage"
-    assert bundle.manifest["user_vectors"] == {"kind": "sage_fold_in"}
+    chosen = bundle.manifest["user_vectors"]
+    assert chosen["kind"] == "sage_fold_in"
     encoder = SageFoldIn.from_bundle(
-        bundle.path, bundle.movie_features, bundle.history, len(bundle.movie_ids)
-    )
+        bundle.path, bundle.movie_features, bundle.history, len(bundle.movie_ids),
+        chosen["half_life"],
+    )  # fmt: skip
     rows = list(range(len(bundle.user_ids)))
     vectors = encoder.encode([bundle.history.of(row) for row in rows], rows)
     assert np.allclose(vectors, bundle.user_embeddings, atol=1e-4)

@@ -1,0 +1,322 @@
+"""Live feedback over real HTTP: next-event hit@10 live vs static, feedback throughput, and
+`/recommend` latency while feedback streams in.
+
+Splits the bundled ratings per user by time (training = all but each user's latest 20 %) and
+holds 10 % of users out entirely (new users). Trains a bundle on the training side with
+`graphrec train`, starts `graphrec serve` on a free loopback port, then replays test users'
+held-out events in time order: before each event it asks `/recommend/{user}?k=10` with ranker
+`none` and with the bundle's default ranker and scores whether the next movie is among the ten.
+The static run never posts an event; the live run posts each one through `POST /feedback` after
+asking. New users start with nothing: before their first event both runs can only 404 (a miss).
+
+    python scripts/bench_live.py --json bench/live.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import multiprocessing
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from graphrec.artifacts import load_bundle
+from graphrec.bucketing import default_shares
+from graphrec.data.loaders import bundled_data_dir
+from graphrec.data.splits import per_user_latest
+
+TOKEN = "bench-live"
+HEADERS = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", default="sage", choices=["sage", "pinsage"])
+    parser.add_argument("--epochs", type=int, help="cap training epochs (default: the model's)")
+    parser.add_argument("--known-users", type=int, default=200, help="known test users replayed")
+    parser.add_argument("--new-share", type=float, default=0.1, help="users held out entirely")
+    parser.add_argument("--new-users", type=int, default=60, help="new users replayed")
+    parser.add_argument("--events-per-user", type=int, default=20, help="cap per replayed user")
+    parser.add_argument("--stream", type=int, default=1000, help="events for the throughput runs")
+    parser.add_argument("--latency-requests", type=int, default=1000)
+    parser.add_argument(
+        "--stream-rate",
+        type=float,
+        default=100.0,
+        help="feedback events/s posted beside the latency run (one per request)",
+    )
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--json", type=Path, help="write the figures here")
+    args = parser.parse_args()
+
+    rng = np.random.default_rng(args.seed)
+    with tempfile.TemporaryDirectory(prefix="bench-live-") as tmp:
+        folder = Path(tmp)
+        train, known, new = _split(folder / "data", args.new_share, rng)
+        started = time.perf_counter()
+        command = [sys.executable, "-m", "graphrec", "train", "--data", str(folder / "data"),
+                   "--out", str(folder / "artifacts"), "--model", args.model, "--quiet",
+                   "--seed", str(args.seed)]  # fmt: skip
+        if args.epochs:
+            command += ["--epochs", str(args.epochs)]
+        subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+        train_seconds = time.perf_counter() - started
+        bundle = load_bundle(folder / "artifacts")
+        best = default_shares(bundle.ranker_lifts)[0]
+        best_ranker = max(best, key=best.__getitem__)
+        rankers = ["none"] if best_ranker == "none" else ["none", best_ranker]
+        known_users = rng.permutation(known["userId"].unique())[: args.known_users]
+        new_users = rng.permutation(new["userId"].unique())[: args.new_users]
+        replays = {
+            "known": _replay_events(known, known_users, args.events_per_user),
+            "new": _replay_events(new, new_users, args.events_per_user),
+        }
+        report: dict[str, Any] = {
+            "model": args.model,
+            "bundle": bundle.version,
+            "user_vectors": bundle.manifest["user_vectors"],
+            "train_seconds": round(train_seconds, 1),
+            "training_ratings": len(train),
+            "rankers": rankers,
+            "replayed_events": {name: len(events) for name, events in replays.items()},
+            "replayed_users": {"known": len(known_users), "new": len(new_users)},
+        }
+        with _Server(folder) as server:
+            report["static"] = {
+                name: _hits(server, events, rankers, post=False) for name, events in replays.items()
+            }
+            report["live"] = {
+                name: _hits(server, events, rankers, post=True) for name, events in replays.items()
+            }
+            catalogue = bundle.movie_ids
+            report["events_per_second"] = {
+                "batch_1": _throughput(server, catalogue, args.stream, 1, rng),
+                "batch_100": _throughput(server, catalogue, args.stream * 10, 100, rng),
+            }
+            users = rng.choice(bundle.user_ids, args.latency_requests)
+            report["recommend_latency_ms"] = {
+                "quiet": _latency(server, users, best_ranker),
+                "with_feedback_streaming": _latency(
+                    server, users, best_ranker, catalogue, args.stream_rate
+                ),
+            }
+    report["ratios"] = {
+        f"{group}_{ranker}_live_over_static": _ratio(report, group, ranker)
+        for group in ("known", "new")
+        for ranker in rankers
+    }
+    text = json.dumps(report, indent=2)
+    print(text)
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(text + "\n")
+
+
+def _split(
+    data: Path, new_share: float, rng: np.random.Generator
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Write the training side as a MovieLens folder; return it, the known users' held-out
+    events and the new users' events."""
+    source = bundled_data_dir()
+    ratings = pd.read_csv(source / "ratings.csv")
+    all_users = ratings["userId"].unique()
+    new_ids = rng.choice(all_users, round(new_share * len(all_users)), replace=False)
+    is_new = ratings["userId"].isin(new_ids).to_numpy()
+    held = per_user_latest(ratings["userId"].to_numpy(), ratings["timestamp"].to_numpy(), 0.2)
+    train = ratings[~is_new & ~held]
+    data.mkdir(parents=True)
+    train.to_csv(data / "ratings.csv", index=False)
+    for name in ("movies.csv", "tags.csv"):
+        (data / name).write_bytes((source / name).read_bytes())
+    return train, ratings[~is_new & held], ratings[is_new]
+
+
+def _replay_events(events: pd.DataFrame, users: np.ndarray, cap: int) -> pd.DataFrame:
+    """Each chosen user's events in time order, the first ``cap`` of them."""
+    chosen = events[events["userId"].isin(users)].sort_values(
+        ["userId", "timestamp"], kind="stable"
+    )
+    return chosen.groupby("userId", sort=False).head(cap)
+
+
+class _Server:
+    """`graphrec serve` on a free loopback port with a token and its own store."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def __enter__(self) -> _Server:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.port = int(sock.getsockname()[1])
+        env = {**os.environ, "GRAPHREC_ADMIN_TOKEN": TOKEN,
+               "GRAPHREC_DATA_DIR": str(self.folder / "store")}  # fmt: skip
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "graphrec", "serve", "--artifacts",
+             str(self.folder / "artifacts"), "--port", str(self.port)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
+        )  # fmt: skip
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                self.request("GET", "/health")
+                return self
+            except OSError:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("server did not start") from None
+                time.sleep(0.5)
+
+    def __exit__(self, *exc: object) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=20)
+
+    def connection(self) -> http.client.HTTPConnection:
+        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+
+    def request(
+        self, method: str, path: str, body: object = None,
+        connection: http.client.HTTPConnection | None = None,
+    ) -> tuple[int, Any]:  # fmt: skip
+        own = connection is None
+        connection = connection or self.connection()
+        data = None if body is None else json.dumps(body)
+        connection.request(method, path, body=data, headers=HEADERS)
+        response = connection.getresponse()
+        payload = json.loads(response.read())
+        if own:
+            connection.close()
+        return response.status, payload
+
+
+def _hits(
+    server: _Server, events: pd.DataFrame, rankers: list[str], *, post: bool
+) -> dict[str, Any]:
+    """Next-event hit@10 per ranker over ``events`` in order, posting each after asking."""
+    connection = server.connection()
+    hits = dict.fromkeys(rankers, 0)
+    served = 0
+    for user, movie, rating, timestamp in events[
+        ["userId", "movieId", "rating", "timestamp"]
+    ].itertuples(index=False):
+        for ranker in rankers:
+            status, body = server.request(
+                "GET", f"/recommend/{user}?k=10&ranker={ranker}", connection=connection
+            )
+            if status == 200:
+                served += ranker == rankers[0]
+                hits[ranker] += int(movie) in {r["id"] for r in body["results"]}
+        if post:
+            event = {"user": int(user), "movie": int(movie), "kind": "rating",
+                     "rating": float(rating), "timestamp": int(timestamp)}  # fmt: skip
+            status, body = server.request("POST", "/feedback", [event], connection=connection)
+            if status != 200:
+                raise RuntimeError(f"feedback refused: {body}")
+    n = len(events)
+    return {
+        "events": n,
+        "served_share": round(served / max(n, 1), 4),
+        **{f"hit@10_{ranker}": round(hits[ranker] / max(n, 1), 4) for ranker in rankers},
+    }
+
+
+def _throughput(
+    server: _Server, movies: np.ndarray, total: int, batch: int, rng: np.random.Generator
+) -> float:
+    """Events accepted per second, sent in batches of ``batch`` by one client."""
+    connection = server.connection()
+    users = rng.integers(10_000_000, 10_100_000, total)
+    chosen = rng.choice(movies, total)
+    started = time.perf_counter()
+    for start in range(0, total, batch):
+        body = [
+            {"user": int(u), "movie": int(m), "kind": "click"}
+            for u, m in zip(
+                users[start : start + batch], chosen[start : start + batch], strict=True
+            )
+        ]
+        status, answer = server.request("POST", "/feedback", body, connection=connection)
+        if status != 200:
+            raise RuntimeError(f"feedback refused: {answer}")
+    return round(total / (time.perf_counter() - started), 1)
+
+
+def _latency(
+    server: _Server, users: np.ndarray, ranker: str, stream_movies: np.ndarray | None = None,
+    rate: float = 0.0,
+) -> dict[str, float]:  # fmt: skip
+    """`/recommend` latency quantiles; with ``stream_movies``, another process meanwhile posts
+    single-event feedback at ``rate`` events per second (a process of its own, so that it does
+    not share this one's interpreter lock with the timed client)."""
+    stop = multiprocessing.Event()
+    streamed = multiprocessing.Value("i", 0)
+    streamer = None
+    if stream_movies is not None:
+        streamer = multiprocessing.Process(
+            target=_stream, args=(server.port, stream_movies.tolist(), rate, stop, streamed)
+        )
+        streamer.start()
+        time.sleep(0.5)  # let it reach its rate
+    connection = server.connection()
+    timings = []
+    before = streamed.value
+    started_all = time.perf_counter()
+    for user in users:
+        started = time.perf_counter()
+        status, _ = server.request(
+            "GET", f"/recommend/{user}?k=10&ranker={ranker}", connection=connection
+        )
+        timings.append((time.perf_counter() - started) * 1000)
+        if status != 200:
+            raise RuntimeError(f"/recommend/{user} answered {status}")
+    elapsed = time.perf_counter() - started_all
+    stop.set()
+    if streamer is not None:
+        streamer.join()
+    values = np.array(timings)
+    return {
+        "requests": len(values),
+        "p50": round(float(np.percentile(values, 50)), 3),
+        "p99": round(float(np.percentile(values, 99)), 3),
+        "feedback_events_meanwhile_per_s": round((streamed.value - before) / elapsed, 1)
+        if streamer is not None
+        else 0.0,
+    }
+
+
+def _stream(port: int, movies: list[int], rate: float, stop: Any, streamed: Any) -> None:
+    """Post one click at a time at ``rate`` per second until ``stop`` is set."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    rng = np.random.default_rng(1)
+    started = time.perf_counter()
+    sent = 0
+    while not stop.is_set():
+        event = {"user": int(rng.integers(20_000_000, 20_100_000)),
+                 "movie": int(rng.choice(movies)), "kind": "click"}  # fmt: skip
+        connection.request("POST", "/feedback", body=json.dumps([event]), headers=HEADERS)
+        connection.getresponse().read()
+        sent += 1
+        with streamed.get_lock():
+            streamed.value += 1
+        wait = started + sent / rate - time.perf_counter()
+        if wait > 0:
+            stop.wait(wait)
+
+
+def _ratio(report: dict[str, Any], group: str, ranker: str) -> float | None:
+    static = report["static"][group][f"hit@10_{ranker}"]
+    live = report["live"][group][f"hit@10_{ranker}"]
+    return round(live / static, 3) if static > 0 else None
+
+
+if __name__ == "__main__":
+    main()
