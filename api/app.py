@@ -9,10 +9,22 @@ from fastapi import FastAPI, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from api.routes import admin, feedback, health, items, movies, recommend, similar, users
+from api.routes import (
+    admin,
+    experiments,
+    feedback,
+    health,
+    items,
+    movies,
+    recommend,
+    similar,
+    users,
+)
 from api.settings import Settings
-from api.state import ServingState
-from graphrec.bucketing import parse_shares
+from api.state import Experiments, ServingState
+from graphrec.bucketing import RECALL_ORDER, parse_shares
+from graphrec.experiments.impressions import ImpressionLog
+from graphrec.experiments.layers import parse_interleave, parse_layers
 from graphrec.rankers.ranking import RANKERS
 
 
@@ -21,6 +33,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     # A bad setting fails before serving; unset, each bundle's own rankers decide.
     shares = parse_shares(settings.ab_shares, RANKERS) if settings.ab_shares else None
+    layers = parse_layers(settings.ab_layers, settings.ab_salt) if settings.ab_layers else []
+    interleave = (
+        parse_interleave(settings.interleave, (*RANKERS, RECALL_ORDER), settings.ab_salt)
+        if settings.interleave
+        else None
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -32,12 +50,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             shares=shares,
             ab_salt=settings.ab_salt,
         )
+        store = app.state.serving.store
+        log = ImpressionLog(store.add_impressions) if settings.impressions else None
+        app.state.experiments = Experiments(layers=layers, interleave=interleave, log=log)
         yield
-        app.state.serving.store.close()
+        if log is not None:
+            log.close()  # a clean shutdown loses no impression
+        store.close()
 
     app = FastAPI(title="graphrec", version="0.1.0", lifespan=lifespan)
     app.add_exception_handler(RequestValidationError, _validation_error)
-    for module in (health, movies, similar, items, recommend, feedback, users, admin):
+    for module in (health, movies, similar, items, recommend, feedback, users, experiments, admin):
         app.include_router(module.router)
     return app
 

@@ -35,12 +35,19 @@ class SimilarResponse(BaseModel):
     model_version: str
 
 
+class RecommendedMovie(ScoredMovie):
+    team: str | None = None  # in an interleaved answer, the arm that drafted this movie
+
+
 class RecommendResponse(BaseModel):
     user: int | None  # None for an anonymous session
-    ranker: str  # the ranker that ordered the results ("none": recall order)
+    ranker: str  # the ranker that ordered the results ("none": recall order; "A,B": interleaved)
     bucket: str | None  # the A/B variant, when the ranker was not asked for
-    results: list[ScoredMovie]
+    results: list[RecommendedMovie]
     model_version: str
+    request_id: str  # name it in a click's feedback event to credit this answer
+    arms: dict[str, str] = {}  # per A/B layer, the arm that chose this answer
+    interleave: list[str] | None = None  # the two interleaved arms (teams), if interleaved
 
 
 class ReloadResponse(BaseModel):

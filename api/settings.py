@@ -27,4 +27,13 @@ class Settings(BaseSettings):
     the rankers and ``none``, recall order). Unset: everything to the ranker the bundle
     measured with the best held-out lift over recall order, or recall order if none beat it."""
     ab_salt: str = "graphrec-ab-1"
-    """Salt of the user-id hash that buckets users; change it to reshuffle the buckets."""
+    """Salt of the user-id hash that buckets users; change it to reshuffle the buckets. Other
+    layers and interleaving salt with it plus their name."""
+    ab_layers: str | None = None
+    """More A/B layers, independent of the ranker layer and of each other:
+    ``candidates=200:0.5,100:0.5`` (recall candidates a ranker reorders); ``;`` between layers."""
+    interleave: str | None = None
+    """``A,B:share``: interleave arms A and B (team draft) for that share of users by default,
+    e.g. ``deepfm,none:0.1``; those users leave the A/B layers' experiments."""
+    impressions: bool = True
+    """Record every /recommend answer (what was shown, to whom, under which arms) in the store."""

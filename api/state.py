@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +13,8 @@ import numpy as np
 from graphrec.artifacts import Bundle, load_bundle
 from graphrec.bucketing import default_shares
 from graphrec.coldstart import NEIGHBOURS, Attributes, cold_index_row
+from graphrec.experiments.impressions import ImpressionLog
+from graphrec.experiments.layers import Interleave, Layer
 from graphrec.popularity import set_popularity
 from graphrec.store import EventColumns, FeedbackEvent, SqliteStore, Store
 from graphrec.users.history import Interactions
@@ -24,6 +27,16 @@ STORE_FILE = "store.sqlite"
 
 class MovieIdTaken(Exception):
     """The caller asked for a movie id that the catalogue or the registry already holds."""
+
+
+@dataclass
+class Experiments:
+    """What the server experiments with, beside the ranker layer's shares: further A/B layers,
+    the default interleaving, and where impressions go (``None``: not recorded)."""
+
+    layers: list[Layer]
+    interleave: Interleave | None
+    log: ImpressionLog | None
 
 
 class InvalidFeedback(ValueError):

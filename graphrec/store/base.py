@@ -8,6 +8,7 @@ from contextlib import AbstractContextManager
 from typing import Protocol
 
 from graphrec.coldstart import Attributes
+from graphrec.experiments.impressions import Impression
 from graphrec.store.events import EventColumns, FeedbackEvent
 
 
@@ -29,6 +30,18 @@ class Store(Protocol):
 
     def events(self) -> EventColumns:
         """Every stored event, in the order they were accepted."""
+        ...
+
+    def add_impressions(self, impressions: Sequence[Impression]) -> None:
+        """Store answers as shown (one transaction); an id already stored is kept as it was."""
+        ...
+
+    def impressions(self) -> list[Impression]:
+        """Every stored impression, in the order written."""
+        ...
+
+    def clicks(self) -> list[tuple[str, int, int]]:
+        """``(request_id, user, movie)`` of every click event that names a request."""
         ...
 
     def count_events(self) -> int: ...

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from graphrec.coldstart import Attributes
+from graphrec.experiments.impressions import Impression
 from graphrec.store.events import EventColumns, FeedbackEvent
 
 _SCHEMA = """
@@ -36,6 +37,16 @@ CREATE TABLE IF NOT EXISTS events (
     timestamp INTEGER NOT NULL,
     request_id TEXT
 );
+CREATE TABLE IF NOT EXISTS impressions (
+    request_id TEXT PRIMARY KEY,
+    user_id INTEGER,
+    timestamp REAL NOT NULL,
+    arms TEXT NOT NULL,
+    interleave TEXT,
+    movies TEXT NOT NULL,
+    teams TEXT
+);
+CREATE INDEX IF NOT EXISTS events_request ON events (request_id) WHERE request_id IS NOT NULL;
 """
 
 
@@ -93,6 +104,47 @@ class SqliteStore:
             table[:, 0].astype(np.int64), table[:, 1].astype(np.int64),
             np.where(ratings < 0, np.float32(np.nan), ratings), table[:, 3].astype(np.int64),
         )  # fmt: skip
+
+    def add_impressions(self, impressions: Sequence[Impression]) -> None:
+        with self._transaction():
+            self._db.executemany(
+                "INSERT OR IGNORE INTO impressions "
+                "(request_id, user_id, timestamp, arms, interleave, movies, teams) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (i.request_id, i.user, i.timestamp, json.dumps(i.arms),
+                     None if i.interleave is None else json.dumps(i.interleave),
+                     json.dumps(i.movies), None if i.teams is None else json.dumps(i.teams))
+                    for i in impressions
+                ],
+            )  # fmt: skip
+
+    def impressions(self) -> list[Impression]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT request_id, user_id, timestamp, arms, interleave, movies, teams "
+                "FROM impressions ORDER BY rowid"
+            ).fetchall()
+        return [
+            Impression(
+                request_id,
+                user,
+                timestamp,
+                json.loads(arms),
+                None if pair is None else tuple(json.loads(pair)),
+                json.loads(movies),
+                None if teams is None else json.loads(teams),
+            )
+            for request_id, user, timestamp, arms, pair, movies, teams in rows
+        ]
+
+    def clicks(self) -> list[tuple[str, int, int]]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT request_id, user_id, movie_id FROM events "
+                "WHERE kind = 'click' AND request_id IS NOT NULL ORDER BY seq"
+            ).fetchall()
+        return [(str(r), int(u), int(m)) for r, u, m in rows]
 
     def count_events(self) -> int:
         with self._lock:

@@ -1,0 +1,1 @@
+"""Online experiments: impressions, layered A/B arms, team-draft interleaving and their report."""
