@@ -16,13 +16,11 @@ from graphrec.coldstart import NEIGHBOURS, Attributes, cold_index_row
 from graphrec.experiments.impressions import ImpressionLog
 from graphrec.experiments.layers import Interleave, Layer
 from graphrec.popularity import set_popularity
-from graphrec.store import EventColumns, FeedbackEvent, SqliteStore, Store
+from graphrec.store import STORE_FILE, EventColumns, FeedbackEvent, SqliteStore, Store
 from graphrec.users.history import Interactions
 from graphrec.users.live import LiveUsers
 
 logger = logging.getLogger(__name__)
-
-STORE_FILE = "store.sqlite"
 
 
 class MovieIdTaken(Exception):

@@ -113,6 +113,17 @@ def _parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     serve.set_defaults(run=_serve)
 
+    experiments = commands.add_parser("experiments", help="what the online experiments say")
+    experiment_commands = experiments.add_subparsers(dest="experiments_command", required=True)
+    report = experiment_commands.add_parser(
+        "report", help="per A/B arm and interleaved pair, from the store (a running server "
+        "writes impressions within 0.2 s; GET /experiments/report flushes first)",
+    )  # fmt: skip
+    report.add_argument("--artifacts", type=Path, default=Path("artifacts"))
+    report.add_argument("--data-dir", type=Path, help="where store.sqlite is (default: artifacts)")
+    report.add_argument("--json", action="store_true", help="print the report as JSON")
+    report.set_defaults(run=_experiments_report)
+
     data = commands.add_parser("data", help="download or describe a MovieLens dataset")
     data_commands = data.add_subparsers(dest="data_command", required=True)
     download = data_commands.add_parser("download", help="fetch a published MovieLens zip")
@@ -245,6 +256,23 @@ def _serve(args: argparse.Namespace) -> None:
     load_bundle(args.artifacts)  # refuse a missing, old or damaged bundle before binding the port
     app = create_app(Settings(artifacts=args.artifacts))
     uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+
+
+def _experiments_report(args: argparse.Namespace) -> None:
+    import json
+
+    from graphrec.experiments.report import experiment_report, format_report
+    from graphrec.store import STORE_FILE, SqliteStore
+
+    path = (args.data_dir or args.artifacts) / STORE_FILE
+    if not path.is_file():
+        raise ConfigError(f"{path}: no store here (start `graphrec serve` first)")
+    store = SqliteStore(path)
+    try:
+        report = experiment_report(store.impressions(), store.clicks())
+    finally:
+        store.close()
+    print(json.dumps(report, indent=2) if args.json else format_report(report))
 
 
 def _data_download(args: argparse.Namespace) -> None:

@@ -62,7 +62,7 @@ def main() -> None:
     rng = np.random.default_rng(args.seed)
     with tempfile.TemporaryDirectory(prefix="bench-live-") as tmp:
         folder = Path(tmp)
-        train, known, new = _split(folder / "data", args.new_share, rng)
+        train, known, new = split_by_time(folder / "data", args.new_share, rng)
         started = time.perf_counter()
         command = [sys.executable, "-m", "graphrec", "train", "--data", str(folder / "data"),
                    "--out", str(folder / "artifacts"), "--model", args.model, "--quiet",
@@ -91,7 +91,7 @@ def main() -> None:
             "replayed_events": {name: len(events) for name, events in replays.items()},
             "replayed_users": {"known": len(known_users), "new": len(new_users)},
         }
-        with _Server(folder) as server:
+        with Server(folder) as server:
             report["static"] = {
                 name: _hits(server, events, rankers, post=False) for name, events in replays.items()
             }
@@ -122,7 +122,7 @@ def main() -> None:
         args.json.write_text(text + "\n")
 
 
-def _split(
+def split_by_time(
     data: Path, new_share: float, rng: np.random.Generator
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Write the training side as a MovieLens folder; return it, the known users' held-out
@@ -149,18 +149,19 @@ def _replay_events(events: pd.DataFrame, users: np.ndarray, cap: int) -> pd.Data
     return chosen.groupby("userId", sort=False).head(cap)
 
 
-class _Server:
+class Server:
     """`graphrec serve` on a free loopback port with a token and its own store."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, env: dict[str, str] | None = None) -> None:
         self.folder = folder
+        self.env = env or {}
 
-    def __enter__(self) -> _Server:
+    def __enter__(self) -> Server:
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             self.port = int(sock.getsockname()[1])
         env = {**os.environ, "GRAPHREC_ADMIN_TOKEN": TOKEN,
-               "GRAPHREC_DATA_DIR": str(self.folder / "store")}  # fmt: skip
+               "GRAPHREC_DATA_DIR": str(self.folder / "store"), **self.env}  # fmt: skip
         self.process = subprocess.Popen(
             [sys.executable, "-m", "graphrec", "serve", "--artifacts",
              str(self.folder / "artifacts"), "--port", str(self.port)],
@@ -199,7 +200,7 @@ class _Server:
 
 
 def _hits(
-    server: _Server, events: pd.DataFrame, rankers: list[str], *, post: bool
+    server: Server, events: pd.DataFrame, rankers: list[str], *, post: bool
 ) -> dict[str, Any]:
     """Next-event hit@10 per ranker over ``events`` in order, posting each after asking."""
     connection = server.connection()
@@ -230,7 +231,7 @@ def _hits(
 
 
 def _throughput(
-    server: _Server, movies: np.ndarray, total: int, batch: int, rng: np.random.Generator
+    server: Server, movies: np.ndarray, total: int, batch: int, rng: np.random.Generator
 ) -> float:
     """Events accepted per second, sent in batches of ``batch`` by one client."""
     connection = server.connection()
@@ -251,7 +252,7 @@ def _throughput(
 
 
 def _latency(
-    server: _Server, users: np.ndarray, ranker: str, stream_movies: np.ndarray | None = None,
+    server: Server, users: np.ndarray, ranker: str, stream_movies: np.ndarray | None = None,
     rate: float = 0.0,
 ) -> dict[str, float]:  # fmt: skip
     """`/recommend` latency quantiles; with ``stream_movies``, another process meanwhile posts

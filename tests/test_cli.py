@@ -1,10 +1,13 @@
 """The CLI in-process: outputs, and one-line errors with exit code 2 for user mistakes."""
 
+import json
 from pathlib import Path
 
 import pytest
 
 from graphrec.cli import main
+from graphrec.experiments.impressions import Impression
+from graphrec.store import STORE_FILE, FeedbackEvent, SqliteStore
 
 
 def test_data_info_reports_counts_degrees_components(
@@ -26,6 +29,7 @@ def test_data_info_reports_counts_degrees_components(
         (["train", "--model", "word2vec"], "unknown model 'word2vec'"),
         (["evaluate", "--model", "word2vec"], "unknown model 'word2vec'"),
         (["serve", "--artifacts", "/nonexistent/artifacts"], "no artifact bundle here"),
+        (["experiments", "report", "--artifacts", "/nonexistent/artifacts"], "no store here"),
     ],
 )
 def test_user_errors_exit_2_with_one_line(
@@ -58,3 +62,25 @@ def test_cli_names_match_the_registries() -> None:
 
     assert tuple(MODELS) == MODEL_NAMES and PROTOCOL_NAMES == PROTOCOLS
     assert TRAIN_MODELS == pipeline.MODELS
+
+
+def test_experiments_report_reads_the_store(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = SqliteStore(tmp_path / STORE_FILE)
+    store.add_impressions([
+        Impression("r1", 1, 0.0, {"ranker": "deepfm"}, None, [10, 11]),
+        Impression("r2", 2, 0.0, {"ranker": "none"}, None, [10, 12]),
+        Impression("i1", 3, 0.0, {}, ("deepfm", "none"), [10, 20], [0, 1]),
+    ])  # fmt: skip
+    store.add_events([FeedbackEvent(1, 11, "click", None, 5, "r1"),
+                      FeedbackEvent(3, 10, "click", None, 5, "i1")])  # fmt: skip
+    store.close()
+    assert main(["experiments", "report", "--artifacts", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "impressions 3, attributed clicks 2" in out and "A/B layer ranker:" in out
+    assert "A won 1, B won 0" in out
+    assert main(["experiments", "report", "--data-dir", str(tmp_path), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["ab"]["ranker"]["deepfm"]["clicks"] == 1
+    assert report["interleaving"][0]["wins_a"] == 1

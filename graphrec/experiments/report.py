@@ -103,3 +103,35 @@ def _interleaving(
             "sign_test_p": round(sign_test(int(wins_a.sum()), int(wins_b.sum())), 6),
         })  # fmt: skip
     return report
+
+
+def format_report(report: dict[str, Any]) -> str:
+    """The report as lines for a terminal."""
+    lines = [
+        f"impressions {report['impressions']}, attributed clicks {report['attributed_clicks']}, "
+        f"unattributed clicks {report['unattributed_clicks']}"
+    ]
+    for layer, arms in report["ab"].items():
+        lines.append(f"A/B layer {layer}:")
+        lines.append(f"  {'arm':<10} {'users':>7} {'impressions':>11} {'clicks':>7} "
+                     f"{'CTR':>8}  95 % interval")  # fmt: skip
+        for arm, row in arms.items():
+            low, high = row["ctr_95"]
+            lines.append(
+                f"  {arm:<10} {row['users']:>7} {row['impressions']:>11} {row['clicks']:>7} "
+                f"{row['ctr']:>8.4f}  {low:.4f} .. {high:.4f}"
+            )
+    for pair in report["interleaving"]:
+        low, high = pair["preference_95"]
+        lines.append(
+            f"interleaved {pair['a']} (A) vs {pair['b']} (B): users {pair['users']}, "
+            f"impressions {pair['impressions']}, A won {pair['wins_a']}, B won {pair['wins_b']}, "
+            f"tied {pair['ties']}, no clicks {pair['no_clicks']}"
+        )
+        lines.append(
+            f"  preference {pair['preference']:+.4f} (95 %: {low:+.4f} .. {high:+.4f}), "
+            f"sign test p = {pair['sign_test_p']:.4g}"
+        )
+    if not report["ab"] and not report["interleaving"]:
+        lines.append("no experiment has impressions yet")
+    return "\n".join(lines)

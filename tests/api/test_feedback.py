@@ -11,8 +11,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api import Settings, create_app
-from api.state import STORE_FILE
 from graphrec.artifacts import point_current, resolve
+from graphrec.store import STORE_FILE
 
 TOKEN = {"Authorization": "Bearer s3cret"}
 #: Toy Story, A Bug's Life, Toy Story 2, Monsters, Inc., Finding Nemo.
