@@ -40,7 +40,8 @@ K = 10
 #: Probability that a user looks at each position: the DCG discount.
 EXAMINE = 1.0 / np.log2(np.arange(K) + 2.0)
 PAIRS = (("deepfm", "none"), ("deepfm", "two_tower"), ("two_tower", "none"))
-USER_GRID = (25, 50, 100, 200, 400, 800, 1600, 3200, 6400, 12800)
+#: Users per experiment tried: steps of about √2.
+USER_GRID = tuple(int(round(25 * 2 ** (i / 2))) for i in range(21))  # 25 .. 25,600
 
 
 def main() -> None:
@@ -177,8 +178,8 @@ def _users_needed(
         right["ab"][n] = ab_right / repeats
         right["interleaving"][n] = inter_right / repeats
     needed = {
-        method: next((n for n in USER_GRID if share >= 0.95), None)
-        for method, share in right.items()
+        method: next((n for n in USER_GRID if shares[n] >= 0.95), None)
+        for method, shares in right.items()
     }
     ratio = (
         round(needed["ab"] / needed["interleaving"], 1)

@@ -1,9 +1,10 @@
 """Serving figures: `/similar` and `/recommend` latency over real HTTP, FAISS build times.
 
 Starts `graphrec serve` on a free loopback port over an existing bundle, sends a bounded number of
-sequential requests for random catalogue movies, and reports latency quantiles; then times index
-builds on the bundle's item-to-item vectors (what the served index holds) and on larger
-synthetic vectors resampled around them (IVF above 100k).
+sequential requests for random catalogue movies, and reports latency quantiles (`/recommend` also
+on a server with `GRAPHREC_IMPRESSIONS=false`, to show what recording impressions costs); then
+times index builds on the bundle's item-to-item vectors (what the served index holds) and on
+larger synthetic vectors resampled around them (IVF above 100k).
 
     python scripts/bench_serving.py --artifacts artifacts --requests 500 --json bench/serving.json
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -52,7 +54,8 @@ def main() -> None:
 
 
 def _latencies(artifacts: Path, bundle: Bundle, requests: int, k: int) -> dict[str, object]:
-    """Latency of /similar and of /recommend with each ranker, one server, sequential requests."""
+    """Latency of /similar and of /recommend with each ranker, one server, sequential requests;
+    then /recommend again on a server that records no impressions."""
     rng = np.random.default_rng(0)
     movies = rng.choice(bundle.catalog.ids, size=requests)
     users = rng.choice(bundle.user_ids, size=requests)
@@ -61,17 +64,23 @@ def _latencies(artifacts: Path, bundle: Bundle, requests: int, k: int) -> dict[s
         paths[f"recommend_{ranker}_latency_ms"] = [
             f"/recommend/{u}?k={k}&ranker={ranker}" for u in users
         ]
-    return _latency(artifacts, paths)
+    report = _latency(artifacts, paths)
+    without = {
+        f"{name}_impressions_off": urls for name, urls in paths.items() if "recommend" in name
+    }
+    return report | _latency(artifacts, without, {"GRAPHREC_IMPRESSIONS": "false"})
 
 
-def _latency(artifacts: Path, paths: dict[str, list[str]]) -> dict[str, object]:
+def _latency(
+    artifacts: Path, paths: dict[str, list[str]], env: dict[str, str] | None = None
+) -> dict[str, object]:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = int(sock.getsockname()[1])
     server = subprocess.Popen(
         [sys.executable, "-m", "graphrec", "serve", "--artifacts", str(artifacts),
          "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, **(env or {})},
     )  # fmt: skip
     try:
         connection = _connect(port, server)
