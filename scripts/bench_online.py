@@ -41,7 +41,7 @@ K = 10
 EXAMINE = 1.0 / np.log2(np.arange(K) + 2.0)
 PAIRS = (("deepfm", "none"), ("deepfm", "two_tower"), ("two_tower", "none"))
 #: Users per experiment tried: steps of about √2.
-USER_GRID = tuple(int(round(25 * 2 ** (i / 2))) for i in range(21))  # 25 .. 25,600
+USER_GRID = tuple(round(25 * 2 ** (i / 2)) for i in range(21))  # 25 .. 25,600
 
 
 def main() -> None:
