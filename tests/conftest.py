@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -68,6 +69,18 @@ def small_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
     data = bundled_slice(root / "data", num_users=60)
     train_bundle(data, root / "artifacts", epochs=3, seed=0)
     return root / "artifacts"
+
+
+@pytest.fixture
+def artifacts(small_bundle: Path, tmp_path: Path) -> Path:
+    """A private copy of the small bundle, so registrations, feedback and impressions do not
+    leak between tests."""
+    from graphrec.artifacts import point_current, resolve
+
+    root = tmp_path / "artifacts"
+    shutil.copytree(resolve(small_bundle), root / "v1")
+    point_current(root, "v1")
+    return root
 
 
 def planted(num_users: int = 40, num_movies: int = 20, seed: int = 0) -> InteractionDataset:

@@ -2,22 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
 from api import Settings, create_app
-from graphrec.artifacts import point_current, resolve
-
-
-@pytest.fixture
-def artifacts(small_bundle: Path, tmp_path: Path) -> Path:
-    root = tmp_path / "artifacts"
-    shutil.copytree(resolve(small_bundle), root / "v1")
-    point_current(root, "v1")
-    return root
 
 
 def _client(artifacts: Path, **settings: object) -> TestClient:

@@ -11,22 +11,13 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api import Settings, create_app
-from graphrec.artifacts import point_current, resolve
+from graphrec.artifacts import point_current
 from graphrec.store import STORE_FILE
 
 TOKEN = {"Authorization": "Bearer s3cret"}
 #: Toy Story, A Bug's Life, Toy Story 2, Monsters, Inc., Finding Nemo.
 ANIMATED = [1, 2355, 3114, 4886, 6377]
 NEW_USER = 900_001
-
-
-@pytest.fixture
-def artifacts(small_bundle: Path, tmp_path: Path) -> Path:
-    """A private copy of the small bundle, so feedback does not leak between tests."""
-    root = tmp_path / "artifacts"
-    shutil.copytree(resolve(small_bundle), root / "v1")
-    point_current(root, "v1")
-    return root
 
 
 def _client(artifacts: Path, token: str | None = "s3cret") -> TestClient:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 import threading
 from pathlib import Path
@@ -11,7 +10,6 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api import Settings, create_app
-from graphrec.artifacts import point_current, resolve
 from graphrec.store import STORE_FILE
 
 TOKEN = {"Authorization": "Bearer s3cret"}
@@ -21,15 +19,6 @@ TOY_STORY_5 = {
     "year": 2026,
     "tags": ["pixar"],
 }
-
-
-@pytest.fixture
-def artifacts(small_bundle: Path, tmp_path: Path) -> Path:
-    """A private copy of the small bundle, so registrations do not leak between tests."""
-    root = tmp_path / "artifacts"
-    shutil.copytree(resolve(small_bundle), root / "v1")
-    point_current(root, "v1")
-    return root
 
 
 def _client(artifacts: Path, token: str | None = "s3cret") -> TestClient:

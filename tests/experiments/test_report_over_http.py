@@ -4,21 +4,18 @@ exactly what this test showed itself and clicked, per A/B arm and per interleave
 from __future__ import annotations
 
 import random
-import shutil
 from collections import defaultdict
 from pathlib import Path
 
-from graphrec.artifacts import load_bundle, point_current, resolve
+from graphrec.artifacts import load_bundle
 from tests.serving import get, post, serve, stop
 
 TOKEN = "experiments-token"
 SESSIONS = 1_000
 
 
-def test_report_counts_what_was_shown_and_clicked(small_bundle: Path, tmp_path: Path) -> None:
-    root = tmp_path / "artifacts"
-    shutil.copytree(resolve(small_bundle), root / "v1")
-    point_current(root, "v1")
+def test_report_counts_what_was_shown_and_clicked(artifacts: Path) -> None:
+    root = artifacts
     users = load_bundle(root).user_ids.tolist()
     env = {
         "GRAPHREC_ADMIN_TOKEN": TOKEN,
