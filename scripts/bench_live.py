@@ -48,7 +48,7 @@ def main() -> None:
     parser.add_argument("--new-users", type=int, default=60, help="new users replayed")
     parser.add_argument("--events-per-user", type=int, default=20, help="cap per replayed user")
     parser.add_argument("--stream", type=int, default=1000, help="events for the throughput runs")
-    parser.add_argument("--latency-requests", type=int, default=1000)
+    parser.add_argument("--latency-requests", type=int, default=4000)
     parser.add_argument(
         "--stream-rate",
         type=float,
