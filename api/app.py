@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI, Request, status
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
 
 from api.routes import (
     admin,
+    catalogue_map,
     experiments,
     feedback,
     health,
@@ -26,6 +29,9 @@ from graphrec.bucketing import RECALL_ORDER, parse_shares
 from graphrec.experiments.impressions import ImpressionLog
 from graphrec.experiments.layers import parse_interleave, parse_layers
 from graphrec.rankers.ranking import RANKERS
+
+#: The page's files.
+STATIC = Path(__file__).parent / "static"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -59,10 +65,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         store.close()
 
     app = FastAPI(title="graphrec", version="0.1.0", lifespan=lifespan)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.add_api_route("/", _page, include_in_schema=False)
     app.add_exception_handler(RequestValidationError, _validation_error)
-    for module in (health, movies, similar, items, recommend, feedback, users, experiments, admin):
+    for module in (health, movies, similar, items, recommend, feedback, users, experiments,
+                   catalogue_map, admin):  # fmt: skip
         app.include_router(module.router)
     return app
+
+
+async def _page() -> FileResponse:
+    """The web page: plain HTML, CSS and a script, all served from here."""
+    return FileResponse(STATIC / "index.html")
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:

@@ -22,6 +22,11 @@ class Movie(BaseModel):
     year: int | None
 
 
+class MovieSearch(BaseModel):
+    query: str
+    results: list[Movie]  # best match first
+
+
 class ScoredMovie(BaseModel):
     id: int
     title: str
@@ -118,6 +123,7 @@ class UserResponse(BaseModel):
     live_interactions: int  # of those, the ones feedback added since the bundle was trained
     bucket: str  # the A/B arm `/recommend` gives this user without `ranker=`
     vectors: str  # how the user's vector is made: "decayed_mean" or "sage_fold_in"
+    recent: list[Movie] = []  # the latest movies the user interacted with, newest first
 
 
 class SessionIn(BaseModel):

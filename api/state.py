@@ -222,6 +222,7 @@ class ServingState:
         event the bundle was trained on already (same user, movie and time) changes nothing.
         """
         users = LiveUsers.for_bundle(bundle)
+        bundle.catalog.index_titles(bundle.rankers.features.popularity)
         for movie_id, attributes in self.store.movies():
             if movie_id in bundle.catalog:
                 logger.warning("registered movie %d collides with the catalogue; skipped", movie_id)

@@ -6,8 +6,8 @@ every other file), ``movies.json`` (catalogue), ``movie_ids.npy`` / ``user_ids.n
 (genres, years, tag counts for cold start), ``index.faiss`` (+ its ``.json`` info), ``model.pt``,
 ``history.npz`` (each user's training movies, ratings and times, CSR in time order: what
 ``/recommend`` never returns and what live feedback adds to),
-``ranking.npz`` (ranker features) and ``rankers.pt``. ``<root>/current`` is a symlink swapped
-with ``os.replace``.
+``ranking.npz`` (ranker features), ``rankers.pt`` and ``map.npy`` (the catalogue's 2-D map).
+``<root>/current`` is a symlink swapped with ``os.replace``.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from graphrec.coldstart import AttributeSimilarity
 from graphrec.data.dataset import MovieTable
 from graphrec.errors import BundleError
 from graphrec.popularity import PopularityWeights
+from graphrec.projection import pca_2d
 from graphrec.rankers.features import RankingFeatures
 from graphrec.rankers.ranking import Rankers
 from graphrec.users.history import UserHistory
@@ -37,7 +38,7 @@ from index import IndexFileError, MovieIndex, sha256_file
 logger = logging.getLogger(__name__)
 
 #: Bumped whenever the bundle's files change; older bundles are refused with a reason.
-FORMAT_VERSION = 6
+FORMAT_VERSION = 7
 CURRENT = "current"
 MANIFEST = "manifest.json"
 INDEX_FILE = "index.faiss"
@@ -59,6 +60,7 @@ class Bundle:
     attributes: AttributeSimilarity
     history: UserHistory
     rankers: Rankers
+    map: np.ndarray  # (num_movies, 2): graphrec.projection
 
     @property
     def version(self) -> str:
@@ -135,6 +137,7 @@ def write_bundle(
                  num_genres=f.num_genres, popularity=f.popularity,
                  recall_weight=f.recall_weight, global_mean=f.global_mean)  # fmt: skip
         torch.save(rankers.state(), staging / "rankers.pt")
+        np.save(staging / "map.npy", pca_2d(movie_embeddings))
         index.save(staging / INDEX_FILE)
         files = {p.name: sha256_file(p) for p in sorted(staging.iterdir())}
         full_manifest = {
@@ -227,6 +230,7 @@ def load_bundle(path: Path) -> Bundle:
             attributes=_attribute_similarity(version_dir / "attributes.npz"),
             history=history,
             rankers=_rankers(version_dir, user_embeddings, movie_embeddings, history),
+            map=np.load(version_dir / "map.npy"),
         )
     except (IndexFileError, OSError, ValueError, KeyError, RuntimeError) as exc:
         raise BundleError(f"{version_dir}: cannot load bundle ({exc})") from exc

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from graphrec.data.dataset import MovieTable
+from graphrec.search import Match, TitleIndex
 
 
 @dataclass
@@ -26,9 +27,21 @@ class Catalog:
     genres: list[list[str]]
     years: list[int | None]
     _row: dict[int, int] = field(init=False, repr=False)
+    _titles: TitleIndex | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._row = {movie_id: row for row, movie_id in enumerate(self.ids)}
+
+    def index_titles(self, popularity: np.ndarray) -> None:
+        """Build the title search (graphrec.search) once; ``popularity`` ranks equal matches."""
+        self._titles = TitleIndex(self.titles, self.years, popularity)
+
+    def search(self, query: str, limit: int) -> list[Match]:
+        """Movies whose titles match ``query`` (rows), best first; see :meth:`index_titles`."""
+        if self._titles is None:
+            self.index_titles(np.zeros(len(self.ids), dtype=np.float32))
+        assert self._titles is not None
+        return self._titles.search(query, limit)
 
     @classmethod
     def from_table(cls, movie_ids: np.ndarray, table: MovieTable) -> Catalog:
@@ -49,6 +62,8 @@ class Catalog:
         self.titles.append(title)
         self.genres.append(list(genres))
         self.years.append(year)
+        if self._titles is not None:
+            self._titles.add(title, year)
 
     def discard(self, movie_id: int) -> None:
         """Undo :meth:`add` of the last movie (a registration that failed); others are kept."""
@@ -58,6 +73,8 @@ class Catalog:
             self.titles.pop()
             self.genres.pop()
             self.years.pop()
+            if self._titles is not None:
+                self._titles.pop()
 
     def __len__(self) -> int:
         return len(self.ids)

@@ -1,0 +1,154 @@
+"""Title search: case- and accent-insensitive, words in any order, the last word a prefix, a year
+in the query narrowing it; ranked by match quality, then popularity.
+
+Built once per bundle: every title is folded to lower-case ASCII words, each word maps to the
+movies holding it (an inverted index of numpy arrays), and the sorted vocabulary answers a
+prefix with one binary search. A query intersects one posting list per word, so its cost follows
+the rarest words, not the catalogue.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+
+_WORD = re.compile(r"[a-z0-9]+")
+_YEAR = re.compile(r"^(18[7-9]\d|19\d\d|20\d\d|2100)$")
+#: Movies a prefix may expand to before the prefix is ignored as too short to narrow anything.
+MAX_PREFIX_POSTINGS = 200_000
+#: Matches, most popular first, whose titles are compared word by word to rank them.
+RANKED = 500
+
+
+def fold(text: str) -> list[str]:
+    """Lower-case ASCII words of ``text``: "Amélie (2001)" → ["amelie", "2001"]."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return _WORD.findall(ascii_text.lower())
+
+
+@dataclass(frozen=True)
+class Match:
+    """A found movie's row and how well it matched (higher is better)."""
+
+    row: int
+    quality: float
+
+
+class TitleIndex:
+    """Inverted index over titles; rows are positions in the order titles were added."""
+
+    def __init__(self, titles: list[str], years: list[int | None], popularity: np.ndarray) -> None:
+        self._postings: dict[str, list[int]] = defaultdict(list)
+        self._lengths: list[int] = []
+        self._years: list[int] = []
+        self._popularity: list[float] = []
+        self._titles: list[str] = []
+        self._frozen: dict[str, np.ndarray] = {}
+        for row, (title, year) in enumerate(zip(titles, years, strict=True)):
+            self._add_row(
+                row, title, year, float(popularity[row]) if row < len(popularity) else 0.0
+            )
+        self._vocabulary = sorted(self._postings)
+
+    def add(self, title: str, year: int | None, popularity: float = 0.0) -> None:
+        """Index one more title (a registered movie) at the next row."""
+        row = len(self._lengths)
+        before = len(self._postings)
+        self._add_row(row, title, year, popularity)
+        for word in fold(title):
+            self._frozen.pop(word, None)
+        if len(self._postings) != before:
+            self._vocabulary = sorted(self._postings)
+
+    def pop(self) -> None:
+        """Forget the last title added (a registration that was rolled back)."""
+        row = len(self._lengths) - 1
+        for word, posting in list(self._postings.items()):
+            if posting and posting[-1] == row:
+                posting.pop()
+                self._frozen.pop(word, None)
+        self._lengths.pop()
+        self._years.pop()
+        self._popularity.pop()
+        self._titles.pop()
+
+    def search(self, query: str, limit: int) -> list[Match]:
+        """Up to ``limit`` movies matching every word of ``query``, best first."""
+        words = fold(query)
+        year = next((int(w) for w in words if _YEAR.match(w)), None)
+        if (
+            year is not None and len(words) > 1
+        ):  # "heat 1995": the year narrows; "1995" alone is a word
+            words = [w for w in words if w != str(year)]
+        else:
+            year = None
+        if not words:
+            return []
+        *whole, last = words
+        rows: np.ndarray | None = None
+        for word in whole:
+            rows = self._intersect(rows, self._posting(word))
+        exact_last = self._posting(last)
+        prefixed = self._prefix(last)
+        rows = self._intersect(rows, np.union1d(exact_last, prefixed))
+        if year is not None and len(rows):
+            rows = rows[np.asarray(self._years, dtype=np.int64)[rows] == year]
+        if len(rows) == 0:
+            return []
+        # The most popular matches, then ranked by how well the title matches: all of it (the
+        # query's words are the title's, year aside), its start, or only somewhere; within a
+        # tier, popularity ("star wa": the Star Wars episodes before The Clone Wars).
+        popularity = np.asarray(self._popularity, dtype=np.float64)[rows]
+        top = np.lexsort((rows, -popularity))[:RANKED]
+        rows, popularity = rows[top], popularity[top]
+        quality = np.array([self._quality(int(row), words) for row in rows])
+        order = np.lexsort((rows, -popularity, -quality))[:limit]
+        return [Match(int(rows[i]), float(quality[i])) for i in order]
+
+    def _quality(self, row: int, words: list[str]) -> float:
+        title = fold(self._titles[row])
+        if title and _YEAR.match(title[-1]):
+            title = title[:-1]
+        if sorted(title) == sorted(words):
+            return 2.0
+        head, last = title[: len(words)], words[-1]
+        if head[:-1] == words[:-1] and len(head) == len(words) and head[-1].startswith(last):
+            return 1.0
+        return 0.0
+
+    def _add_row(self, row: int, title: str, year: int | None, popularity: float) -> None:
+        words = fold(title)
+        for word in set(words):
+            self._postings[word].append(row)
+        self._lengths.append(max(len(words), 1))
+        self._years.append(year or 0)
+        self._popularity.append(popularity)
+        self._titles.append(title)
+
+    def _posting(self, word: str) -> np.ndarray:
+        cached = self._frozen.get(word)
+        if cached is None:
+            cached = np.asarray(self._postings.get(word, ()), dtype=np.int64)
+            self._frozen[word] = cached
+        return cached
+
+    def _prefix(self, prefix: str) -> np.ndarray:
+        start = bisect.bisect_left(self._vocabulary, prefix)
+        end = bisect.bisect_left(self._vocabulary, prefix + "\x7f")
+        parts, total = [], 0
+        for word in self._vocabulary[start:end]:
+            posting = self._posting(word)
+            total += len(posting)
+            if total > MAX_PREFIX_POSTINGS:
+                break
+            parts.append(posting)
+        return np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
+
+    @staticmethod
+    def _intersect(rows: np.ndarray | None, posting: np.ndarray) -> np.ndarray:
+        return posting if rows is None else np.intersect1d(rows, posting, assume_unique=True)
