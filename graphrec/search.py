@@ -23,6 +23,8 @@ _YEAR = re.compile(r"^(18[7-9]\d|19\d\d|20\d\d|2100)$")
 MAX_PREFIX_POSTINGS = 200_000
 #: Matches, most popular first, whose titles are compared word by word to rank them.
 RANKED = 500
+#: Candidates of a query's whole words few enough to check the last word against their titles.
+CHECK_DIRECTLY = 20_000
 
 
 def fold(text: str) -> list[str]:
@@ -47,7 +49,9 @@ class TitleIndex:
         self._lengths: list[int] = []
         self._years: list[int] = []
         self._popularity: list[float] = []
-        self._titles: list[str] = []
+        self._arrays: dict[str, np.ndarray] = {}
+        self._words: list[tuple[str, ...]] = []
+        self._popular_rows: dict[str, np.ndarray] = {}
         self._frozen: dict[str, np.ndarray] = {}
         for row, (title, year) in enumerate(zip(titles, years, strict=True)):
             self._add_row(
@@ -62,6 +66,7 @@ class TitleIndex:
         self._add_row(row, title, year, popularity)
         for word in fold(title):
             self._frozen.pop(word, None)
+            self._popular_rows.pop(word, None)
         if len(self._postings) != before:
             self._vocabulary = sorted(self._postings)
 
@@ -72,10 +77,11 @@ class TitleIndex:
             if posting and posting[-1] == row:
                 posting.pop()
                 self._frozen.pop(word, None)
+                self._popular_rows.pop(word, None)
         self._lengths.pop()
         self._years.pop()
         self._popularity.pop()
-        self._titles.pop()
+        self._words.pop()
 
     def search(self, query: str, limit: int) -> list[Match]:
         """Up to ``limit`` movies matching every word of ``query``, best first."""
@@ -90,20 +96,31 @@ class TitleIndex:
         if not words:
             return []
         *whole, last = words
-        rows: np.ndarray | None = None
-        for word in whole:
-            rows = self._intersect(rows, self._posting(word))
-        exact_last = self._posting(last)
-        prefixed = self._prefix(last)
-        rows = self._intersect(rows, np.union1d(exact_last, prefixed))
-        if year is not None and len(rows):
-            rows = rows[np.asarray(self._years, dtype=np.int64)[rows] == year]
+        if whole:
+            rows = self._posting(whole[0])
+            for word in whole[1:]:
+                rows = np.intersect1d(rows, self._posting(word), assume_unique=True)
+            if year is not None:
+                rows = rows[self._column("years")[rows] == year]
+            if len(rows) <= CHECK_DIRECTLY:  # few candidates: look at their words
+                rows = np.array([r for r in rows.tolist()
+                                 if any(w.startswith(last) for w in self._words[r])],
+                                dtype=np.int64)  # fmt: skip
+            else:
+                rows = np.intersect1d(rows, self._prefix(last, popular_only=False))
+        elif year is not None:
+            rows = self._prefix(last, popular_only=False)
+            rows = rows[self._column("years")[rows] == year]
+        else:
+            # One word, a prefix: its most popular matches are enough, since only the most
+            # popular RANKED matches are ranked further.
+            rows = self._prefix(last, popular_only=True)
         if len(rows) == 0:
             return []
         # The most popular matches, then ranked by how well the title matches: all of it (the
         # query's words are the title's, year aside), its start, or only somewhere; within a
         # tier, popularity ("star wa": the Star Wars episodes before The Clone Wars).
-        popularity = np.asarray(self._popularity, dtype=np.float64)[rows]
+        popularity = self._column("popularity")[rows]
         top = np.lexsort((rows, -popularity))[:RANKED]
         rows, popularity = rows[top], popularity[top]
         quality = np.array([self._quality(int(row), words) for row in rows])
@@ -111,7 +128,7 @@ class TitleIndex:
         return [Match(int(rows[i]), float(quality[i])) for i in order]
 
     def _quality(self, row: int, words: list[str]) -> float:
-        title = fold(self._titles[row])
+        title = list(self._words[row])
         if title and _YEAR.match(title[-1]):
             title = title[:-1]
         if sorted(title) == sorted(words):
@@ -128,7 +145,16 @@ class TitleIndex:
         self._lengths.append(max(len(words), 1))
         self._years.append(year or 0)
         self._popularity.append(popularity)
-        self._titles.append(title)
+        self._words.append(tuple(words))
+
+    def _column(self, name: str) -> np.ndarray:
+        """``years`` or ``popularity`` as an array, converted once per size (adds are rare)."""
+        values = self._years if name == "years" else self._popularity
+        cached = self._arrays.get(name)
+        if cached is None or len(cached) != len(values):
+            cached = np.asarray(values, dtype=np.int64 if name == "years" else np.float64)
+            self._arrays[name] = cached
+        return cached
 
     def _posting(self, word: str) -> np.ndarray:
         cached = self._frozen.get(word)
@@ -137,18 +163,24 @@ class TitleIndex:
             self._frozen[word] = cached
         return cached
 
-    def _prefix(self, prefix: str) -> np.ndarray:
+    def _prefix(self, prefix: str, *, popular_only: bool) -> np.ndarray:
+        """Rows holding a word that starts with ``prefix`` (each word's RANKED most popular
+        only, with ``popular_only``), up to MAX_PREFIX_POSTINGS of them."""
         start = bisect.bisect_left(self._vocabulary, prefix)
         end = bisect.bisect_left(self._vocabulary, prefix + "\x7f")
         parts, total = [], 0
         for word in self._vocabulary[start:end]:
-            posting = self._posting(word)
+            posting = self._popular(word) if popular_only else self._posting(word)
             total += len(posting)
             if total > MAX_PREFIX_POSTINGS:
                 break
             parts.append(posting)
         return np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
 
-    @staticmethod
-    def _intersect(rows: np.ndarray | None, posting: np.ndarray) -> np.ndarray:
-        return posting if rows is None else np.intersect1d(rows, posting, assume_unique=True)
+    def _popular(self, word: str) -> np.ndarray:
+        cached = self._popular_rows.get(word)
+        if cached is None:
+            rows = self._posting(word)
+            cached = rows[np.argsort(-self._column("popularity")[rows], kind="stable")[:RANKED]]
+            self._popular_rows[word] = cached
+        return cached
