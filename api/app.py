@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -11,6 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
+from api.metrics import Metrics, ObservedApp
 from api.routes import (
     admin,
     catalogue_map,
@@ -25,10 +28,13 @@ from api.routes import (
 )
 from api.settings import Settings
 from api.state import Experiments, ServingState
+from api.warmup import warm_up
 from graphrec.bucketing import RECALL_ORDER, parse_shares
 from graphrec.experiments.impressions import ImpressionLog
 from graphrec.experiments.layers import parse_interleave, parse_layers
 from graphrec.rankers.ranking import RANKERS
+
+logger = logging.getLogger(__name__)
 
 #: The page's files.
 STATIC = Path(__file__).parent / "static"
@@ -59,12 +65,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         store = app.state.serving.store
         log = ImpressionLog(store.add_impressions) if settings.impressions else None
         app.state.experiments = Experiments(layers=layers, interleave=interleave, log=log)
+        app.state.warm = False
+        threading.Thread(target=_warm, args=(app,), name="warm-up", daemon=True).start()
         yield
         if log is not None:
             log.close()  # a clean shutdown loses no impression
         store.close()
 
     app = FastAPI(title="graphrec", version="0.1.0", lifespan=lifespan)
+    app.state.metrics = Metrics()
+    app.add_middleware(ObservedApp, metrics=app.state.metrics, json_log=settings.json_access_log)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_api_route("/", _page, include_in_schema=False)
     app.add_exception_handler(RequestValidationError, _validation_error)
@@ -72,6 +82,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                    catalogue_map, admin):  # fmt: skip
         app.include_router(module.router)
     return app
+
+
+def _warm(app: FastAPI) -> None:
+    """Warm up in the background; /health/ready answers 503 until this is done."""
+    try:
+        warm_up(app.state.serving)
+    except Exception:  # a warm-up failure must not keep the server unready forever
+        logger.exception("warm-up failed; serving cold")
+    app.state.warm = True
 
 
 async def _page() -> FileResponse:

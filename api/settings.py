@@ -35,5 +35,7 @@ class Settings(BaseSettings):
     interleave: str | None = None
     """``A,B:share``: interleave arms A and B (team draft) for that share of users by default,
     e.g. ``deepfm,none:0.1``; those users leave the A/B layers' experiments."""
+    json_access_log: bool = False
+    """One JSON line per request on the ``graphrec.access`` logger (instead of uvicorn's)."""
     impressions: bool = True
     """Record every /recommend answer (what was shown, to whom, under which arms) in the store."""

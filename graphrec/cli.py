@@ -107,6 +107,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--artifacts", type=Path, default=Path("artifacts"))
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--json-access-log", action="store_true",
+                       help="a JSON line per request instead of uvicorn's access log")  # fmt: skip
     serve.add_argument(
         "--threads", type=int, default=1,
         help="threads each request's numeric work may use (default 1: requests run side by side)",
@@ -254,8 +256,12 @@ def _serve(args: argparse.Namespace) -> None:
     from graphrec.artifacts import load_bundle
 
     load_bundle(args.artifacts)  # refuse a missing, old or damaged bundle before binding the port
-    app = create_app(Settings(artifacts=args.artifacts))
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+    settings = Settings(artifacts=args.artifacts)
+    if args.json_access_log:
+        settings.json_access_log = True
+    app = create_app(settings)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info",
+                access_log=not settings.json_access_log)  # fmt: skip
 
 
 def _experiments_report(args: argparse.Namespace) -> None:

@@ -1,6 +1,6 @@
 """POST /admin/reload: load artifacts/current again; a damaged bundle is refused, the old kept."""
 
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter, HTTPException, Request, status
 
 from api.deps import AdminDep, StateDep
 from api.schemas import ReloadResponse
@@ -10,12 +10,15 @@ router = APIRouter(prefix="/admin", tags=["admin"])
 
 
 @router.post("/reload")
-def reload(state: StateDep, _: AdminDep) -> ReloadResponse:
+def reload(request: Request, state: StateDep, _: AdminDep) -> ReloadResponse:
+    reloads = request.app.state.metrics.reloads
     try:
         bundle = state.reload()
     except BundleError as exc:
+        reloads.labels("refused").inc()
         raise HTTPException(
             status.HTTP_409_CONFLICT,
             detail=f"reload refused, still serving {state.bundle.version}: {exc}",
         ) from exc
+    reloads.labels("reloaded").inc()
     return ReloadResponse(status="reloaded", model_version=bundle.version)

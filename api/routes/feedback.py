@@ -3,7 +3,7 @@
 import time
 from typing import Annotated
 
-from fastapi import APIRouter, Body, HTTPException, status
+from fastapi import APIRouter, Body, HTTPException, Request, status
 
 from api.deps import StateDep, TokenDep
 from api.schemas import MAX_EVENTS, EventIn, FeedbackResponse
@@ -16,7 +16,7 @@ Events = Annotated[list[EventIn], Body(min_length=1, max_length=MAX_EVENTS)]
 
 
 @router.post("")
-def feedback(events: Events, state: StateDep, _: TokenDep) -> FeedbackResponse:
+def feedback(events: Events, request: Request, state: StateDep, _: TokenDep) -> FeedbackResponse:
     """All or nothing: one bad event and nothing is stored."""
     now = int(time.time())
     stored = [
@@ -34,4 +34,5 @@ def feedback(events: Events, state: StateDep, _: TokenDep) -> FeedbackResponse:
         new_users = state.feedback(stored)
     except InvalidFeedback as exc:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=str(exc)) from exc
+    request.app.state.metrics.feedback_events.inc(len(stored))
     return FeedbackResponse(accepted=len(stored), new_users=new_users)

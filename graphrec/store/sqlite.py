@@ -146,6 +146,11 @@ class SqliteStore:
             ).fetchall()
         return [(str(r), int(u), int(m)) for r, u, m in rows]
 
+    def ping(self) -> None:
+        """Raise if the database does not answer."""
+        with self._lock:
+            self._db.execute("SELECT 1").fetchone()
+
     def count_events(self) -> int:
         with self._lock:
             return int(self._db.execute("SELECT COUNT(*) FROM events").fetchone()[0])
