@@ -10,6 +10,29 @@ Tag = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 Genre = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 
 
+class ErrorDetail(BaseModel):
+    """Every 4xx and 5xx answer: one line saying what was wrong (for a 422, which field and why,
+    ``"query.k: Input should be greater than or equal to 1"``), not FastAPI's list of errors."""
+
+    detail: str
+
+
+#: What each error status means, as the spec declares it.
+_ERRORS = {
+    400: "The body could not be read (not UTF-8 or not JSON at all).",
+    401: "Missing or wrong bearer token (or writes closed: no GRAPHREC_ADMIN_TOKEN).",
+    404: "Unknown movie or user.",
+    409: "Conflict: the id is taken, or the bundle was refused and the old one kept.",
+    422: "Invalid input: the field and the reason, in one line.",
+    503: "Not ready.",
+}
+
+
+def errors(*codes: int) -> dict[int | str, dict[str, object]]:
+    """``responses=`` of a route that answers these error statuses."""
+    return {code: {"model": ErrorDetail, "description": _ERRORS[code]} for code in codes}
+
+
 class Health(BaseModel):
     status: str
     model_version: str

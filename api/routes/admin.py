@@ -3,13 +3,13 @@
 from fastapi import APIRouter, HTTPException, Request, status
 
 from api.deps import AdminDep, StateDep
-from api.schemas import ReloadResponse
+from api.schemas import ReloadResponse, errors
 from graphrec.errors import BundleError
 
 router = APIRouter(prefix="/admin", tags=["admin"])
 
 
-@router.post("/reload")
+@router.post("/reload", responses=errors(401, 409))
 def reload(request: Request, state: StateDep, _: AdminDep) -> ReloadResponse:
     reloads = request.app.state.metrics.reloads
     try:

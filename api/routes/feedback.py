@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, HTTPException, Request, status
 
 from api.deps import StateDep, TokenDep
-from api.schemas import MAX_EVENTS, EventIn, FeedbackResponse
+from api.schemas import MAX_EVENTS, EventIn, FeedbackResponse, errors
 from api.state import InvalidFeedback
 from graphrec.store import FeedbackEvent
 
@@ -15,7 +15,7 @@ router = APIRouter(prefix="/feedback", tags=["feedback"])
 Events = Annotated[list[EventIn], Body(min_length=1, max_length=MAX_EVENTS)]
 
 
-@router.post("")
+@router.post("", responses=errors(400, 401, 422))
 def feedback(events: Events, request: Request, state: StateDep, _: TokenDep) -> FeedbackResponse:
     """All or nothing: one bad event and nothing is stored."""
     now = int(time.time())

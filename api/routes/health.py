@@ -8,7 +8,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from api.deps import BundleDep, StateDep
 from api.metrics import Metrics
-from api.schemas import Health
+from api.schemas import Health, errors
 
 router = APIRouter(tags=["health"])
 
@@ -24,11 +24,7 @@ async def live() -> dict[str, str]:
     return {"status": "live"}
 
 
-@router.get(
-    "/health/ready",
-    responses={503: {"description": "Not ready: warming up, or the store is unreachable.",
-                     "model": dict[str, str]}},
-)  # fmt: skip
+@router.get("/health/ready", responses=errors(503))
 def ready(request: Request, state: StateDep) -> Any:
     """Ready: the bundle is loaded and warmed up, and the store answers."""
     if not getattr(request.app.state, "warm", False):

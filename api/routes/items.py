@@ -4,13 +4,13 @@ from fastapi import APIRouter, HTTPException, status
 
 from api.deps import StateDep, TokenDep
 from api.routes.similar import K, scored, to_attributes
-from api.schemas import ItemCreated, ItemIn, Movie
+from api.schemas import ItemCreated, ItemIn, Movie, errors
 from api.state import MovieIdTaken
 
 router = APIRouter(prefix="/items", tags=["items"])
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
+@router.post("", status_code=status.HTTP_201_CREATED, responses=errors(400, 401, 409, 422))
 def register(body: ItemIn, state: StateDep, _: TokenDep, k: K = 10) -> ItemCreated:
     attributes = to_attributes(body, state.bundle)
     try:

@@ -5,12 +5,12 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, status
 
 from api.deps import BundleDep
-from api.schemas import Movie, MovieSearch
+from api.schemas import Movie, MovieSearch, errors
 
 router = APIRouter(prefix="/movies", tags=["movies"])
 
 
-@router.get("")
+@router.get("", responses=errors(422))
 def search_movies(
     bundle: BundleDep,
     q: Annotated[str, Query(min_length=1, max_length=200, description="Words of a title, any "
@@ -24,7 +24,7 @@ def search_movies(
     return MovieSearch(query=q, results=[Movie(**catalog.record(catalog.ids[r])) for r in rows])
 
 
-@router.get("/{movie_id}")
+@router.get("/{movie_id}", responses=errors(404, 422))
 def get_movie(movie_id: int, bundle: BundleDep) -> Movie:
     if movie_id not in bundle.catalog:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"unknown movie {movie_id}")

@@ -10,7 +10,7 @@ from fastapi import APIRouter, HTTPException, Query, Request, status
 
 from api.deps import StateDep
 from api.routes.similar import K, scored
-from api.schemas import RecommendedMovie, RecommendResponse, SessionIn
+from api.schemas import RecommendedMovie, RecommendResponse, SessionIn, errors
 from api.state import Experiments, ServingState
 from graphrec.artifacts import Bundle
 from graphrec.bucketing import RECALL_ORDER, bucket_of
@@ -41,7 +41,7 @@ InterleaveQuery = Annotated[
 ]
 
 
-@router.get("/{user_id}")
+@router.get("/{user_id}", responses=errors(404, 422))
 def recommend(
     user_id: int,
     request: Request,
@@ -78,7 +78,7 @@ def recommend(
     return _answer(experiments, users.bundle, user_id, chosen, bucket, results, arms)
 
 
-@router.post("")
+@router.post("", responses=errors(400, 422))
 def recommend_session(
     body: SessionIn, request: Request, state: StateDep, k: K = 10, ranker: RankerQuery = None
 ) -> RecommendResponse:

@@ -6,7 +6,7 @@ import numpy as np
 from fastapi import APIRouter, HTTPException, Query, status
 
 from api.deps import BundleDep, StateDep
-from api.schemas import AttributesIn, Movie, ScoredMovie, SimilarResponse
+from api.schemas import AttributesIn, Movie, ScoredMovie, SimilarResponse, errors
 from graphrec.artifacts import Bundle
 from graphrec.coldstart import Attributes
 
@@ -15,7 +15,7 @@ router = APIRouter(prefix="/similar", tags=["similar"])
 K = Annotated[int, Query(ge=1, le=1000, description="How many similar movies to return.")]
 
 
-@router.get("/{movie_id}")
+@router.get("/{movie_id}", responses=errors(404, 422))
 def similar(movie_id: int, state: StateDep, bundle: BundleDep, k: K = 10) -> SimilarResponse:
     if movie_id not in bundle.catalog or movie_id not in bundle.index:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"unknown movie {movie_id}")
@@ -27,7 +27,7 @@ def similar(movie_id: int, state: StateDep, bundle: BundleDep, k: K = 10) -> Sim
     )
 
 
-@router.post("")
+@router.post("", responses=errors(400, 422))
 def similar_to_attributes(
     body: AttributesIn, state: StateDep, bundle: BundleDep, k: K = 10
 ) -> SimilarResponse:

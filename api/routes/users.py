@@ -4,7 +4,7 @@ from fastapi import APIRouter, HTTPException, status
 
 from api.deps import StateDep
 from api.routes.recommend import bucket_for
-from api.schemas import Movie, UserResponse
+from api.schemas import Movie, UserResponse, errors
 
 router = APIRouter(prefix="/users", tags=["users"])
 
@@ -12,7 +12,7 @@ router = APIRouter(prefix="/users", tags=["users"])
 RECENT = 10
 
 
-@router.get("/{user_id}")
+@router.get("/{user_id}", responses=errors(404, 422))
 def user(user_id: int, state: StateDep) -> UserResponse:
     users = state.users
     catalog = users.bundle.catalog
