@@ -34,13 +34,19 @@ async def get_settings(request: Request) -> Settings:
 _bearer = HTTPBearer(auto_error=False)
 
 
-async def require_admin(
+async def require_token(
     settings: Annotated[Settings, Depends(get_settings)],
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> None:
-    """Admin routes need ``Authorization: Bearer <GRAPHREC_ADMIN_TOKEN>`` when a token is set."""
+    """Every route that changes the server's state (registrations, feedback, reloads) needs
+    ``Authorization: Bearer <GRAPHREC_ADMIN_TOKEN>``; without a token configured, writes are
+    closed to everyone."""
     if settings.admin_token is None:
-        return
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            detail="writes are closed: the server has no GRAPHREC_ADMIN_TOKEN",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
     given = credentials.credentials if credentials is not None else ""
     if not secrets.compare_digest(given.encode(), settings.admin_token.encode()):
         raise HTTPException(
@@ -50,21 +56,6 @@ async def require_admin(
         )
 
 
-async def require_token(
-    settings: Annotated[Settings, Depends(get_settings)],
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> None:
-    """Writes to the catalogue always need the bearer token; without one configured, none pass."""
-    if settings.admin_token is None:
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED,
-            detail="registration is disabled: the server has no GRAPHREC_ADMIN_TOKEN",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
-    await require_admin(settings, credentials)
-
-
 StateDep = Annotated[ServingState, Depends(get_state)]
 BundleDep = Annotated[Bundle, Depends(get_bundle)]
-AdminDep = Annotated[None, Depends(require_admin)]
 TokenDep = Annotated[None, Depends(require_token)]

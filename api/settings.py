@@ -16,7 +16,8 @@ class Settings(BaseSettings):
     artifacts: Path = Path("artifacts")
     """Bundle root (its ``current`` link is served) or one version folder."""
     admin_token: str | None = None
-    """Bearer token: required by POST /items always, and by /admin routes when set."""
+    """Bearer token every write needs (POST /items, POST /feedback, POST /admin/reload); unset,
+    writes are closed."""
     cold_neighbours: int = Field(3, ge=1, le=100)
     """Existing movies averaged into a cold movie's vector (Airbnb used 3)."""
     data_dir: Path | None = None

@@ -9,9 +9,12 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from graphrec.errors import ConfigError, GraphrecError
+
+if TYPE_CHECKING:
+    from api.settings import Settings
 
 #: Names `train` and `evaluate` accept; kept here so that `--help` needs no heavy import.
 TRAIN_MODELS = ("sage", "pinsage")
@@ -104,7 +107,9 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.set_defaults(run=_evaluate)
 
     serve = commands.add_parser("serve", help="serve the current bundle over HTTP")
-    serve.add_argument("--artifacts", type=Path, default=Path("artifacts"))
+    serve.add_argument(
+        "--artifacts", type=Path, help="bundle root (default: $GRAPHREC_ARTIFACTS, or artifacts)"
+    )
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--json-access-log", action="store_true",
@@ -252,13 +257,10 @@ def _serve(args: argparse.Namespace) -> None:
     sys.setswitchinterval(0.0005)
 
     from api.app import create_app
-    from api.settings import Settings
     from graphrec.artifacts import load_bundle
 
-    load_bundle(args.artifacts)  # refuse a missing, old or damaged bundle before binding the port
-    settings = Settings(artifacts=args.artifacts)
-    if args.json_access_log:
-        settings.json_access_log = True
+    settings = serve_settings(args)
+    load_bundle(settings.artifacts)  # refuse a missing, old or damaged bundle before binding
     app = create_app(settings)
     uvicorn.run(app, host=args.host, port=args.port, log_level="info",
                 access_log=not settings.json_access_log)  # fmt: skip
@@ -279,6 +281,19 @@ def _experiments_report(args: argparse.Namespace) -> None:
     finally:
         store.close()
     print(json.dumps(report, indent=2) if args.json else format_report(report))
+
+
+def serve_settings(args: argparse.Namespace) -> Settings:
+    """The server's settings: flags given on the command line, then ``GRAPHREC_*`` environment
+    variables, then defaults (resolved here only)."""
+    from api.settings import Settings
+
+    overrides: dict[str, object] = {}
+    if args.artifacts is not None:
+        overrides["artifacts"] = args.artifacts
+    if args.json_access_log:
+        overrides["json_access_log"] = True
+    return Settings(**overrides)  # type: ignore[arg-type]
 
 
 def _data_download(args: argparse.Namespace) -> None:

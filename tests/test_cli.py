@@ -84,3 +84,25 @@ def test_experiments_report_reads_the_store(
     report = json.loads(capsys.readouterr().out)
     assert report["ab"]["ranker"]["deepfm"]["clicks"] == 1
     assert report["interleaving"][0]["wins_a"] == 1
+
+
+def test_serve_settings_flags_then_environment_then_defaults(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from graphrec.cli import _parser, serve_settings
+
+    monkeypatch.delenv("GRAPHREC_ARTIFACTS", raising=False)
+    assert serve_settings(_parser().parse_args(["serve"])).artifacts == Path("artifacts")
+    monkeypatch.setenv("GRAPHREC_ARTIFACTS", "/from/env")
+    assert serve_settings(_parser().parse_args(["serve"])).artifacts == Path("/from/env")
+    given = _parser().parse_args(["serve", "--artifacts", "/from/flag", "--json-access-log"])
+    settings = serve_settings(given)
+    assert settings.artifacts == Path("/from/flag") and settings.json_access_log
+
+
+def test_serve_reads_the_artifacts_folder_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("GRAPHREC_ARTIFACTS", "/nonexistent/from-env")
+    assert main(["serve"]) == 2
+    assert "/nonexistent/from-env" in capsys.readouterr().err

@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter, HTTPException, Request, status
 
-from api.deps import AdminDep, StateDep
+from api.deps import StateDep, TokenDep
 from api.schemas import ReloadResponse, errors
 from graphrec.errors import BundleError
 
@@ -10,7 +10,7 @@ router = APIRouter(prefix="/admin", tags=["admin"])
 
 
 @router.post("/reload", responses=errors(401, 409))
-def reload(request: Request, state: StateDep, _: AdminDep) -> ReloadResponse:
+def reload(request: Request, state: StateDep, _: TokenDep) -> ReloadResponse:
     reloads = request.app.state.metrics.reloads
     try:
         bundle = state.reload()

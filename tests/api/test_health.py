@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from prometheus_client.parser import text_string_to_metric_families
 
 from api import Settings, create_app
 
@@ -70,6 +71,14 @@ def test_metrics_count_requests_feedback_and_reloads(artifacts: Path) -> None:
         response = client.get("/metrics")
         text = response.text
     assert response.headers["content-type"].startswith("text/plain")
+    samples = {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
+    route = (("method", "GET"), ("route", "/recommend/{user_id}"))
+    assert samples[("graphrec_requests_total", (*route, ("status", "200")))] == 3
+    assert samples[("graphrec_request_seconds_count", route)] == 4
     assert (
         'graphrec_requests_total{method="GET",route="/recommend/{user_id}",status="200"} 3.0'
         in text

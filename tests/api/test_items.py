@@ -88,7 +88,10 @@ def test_token_required(artifacts: Path, token: str | None, headers: dict[str, s
         ({**TOY_STORY_5, "genres": ["Space Opera"]}, "unknown genres: Space Opera"),
         ({}, "body.title"),
         ({**TOY_STORY_5, "genres": ["Comedy"] * 10_000}, "body.genres"),
+        ({**TOY_STORY_5, "genres": ["Comedy"] * 31}, "body.genres"),
         ({**TOY_STORY_5, "title": "x" * 1_000_000}, "body.title"),
+        ({**TOY_STORY_5, "title": "x" * 301}, "body.title"),
+        ({**TOY_STORY_5, "tags": ["t"] * 51}, "body.tags"),
         ({**TOY_STORY_5, "year": 3000}, "body.year"),
         ({**TOY_STORY_5, "colour": "red"}, "body.colour"),
     ],
@@ -159,3 +162,36 @@ def test_neighbour_count_is_configurable(artifacts: Path) -> None:
     with TestClient(create_app(settings)) as client:
         body = client.post("/items", json=TOY_STORY_5, headers=TOKEN).json()
         assert len(body["embedding_from"]) == 5
+
+
+def test_the_limits_themselves_are_accepted(artifacts: Path) -> None:
+    """30 genres, a 300-character title and 50 tags are allowed: the 422s start one past them."""
+    edge = {**TOY_STORY_5, "genres": ["Comedy"] * 30, "title": "x" * 300, "tags": ["t"] * 50}
+    with _client(artifacts) as client:
+        assert client.post("/similar", json=edge).status_code == 200
+
+
+def test_a_registration_whose_index_add_fails_leaves_nothing(
+    artifacts: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with _client(artifacts) as client:
+        bundle = client.app.state.serving.bundle
+        size, movies = len(bundle.index), len(bundle.catalog)
+
+        def failing_add(*args: object) -> None:  # FAISS failing is a fault we cannot cause
+            raise RuntimeError("index full")
+
+        monkeypatch.setattr(bundle.index, "add", failing_add)
+        with pytest.raises(RuntimeError, match="index full"):
+            client.post("/items", json={**TOY_STORY_5, "id": 900_003}, headers=TOKEN)
+        assert len(bundle.index) == size and len(bundle.catalog) == movies
+        assert client.get("/movies/900003").status_code == 404
+    assert _rows(artifacts) == 0
+
+
+def test_registered_movies_survive_a_reload(artifacts: Path) -> None:
+    with _client(artifacts) as client:
+        movie_id = client.post("/items", json=TOY_STORY_5, headers=TOKEN).json()["movie"]["id"]
+        before = client.get(f"/similar/{movie_id}").json()["results"]
+        assert client.post("/admin/reload", headers=TOKEN).status_code == 200
+        assert client.get(f"/similar/{movie_id}").json()["results"] == before

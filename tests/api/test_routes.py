@@ -75,3 +75,19 @@ def test_reload_refuses_damaged_bundle_and_keeps_serving(
         point_current(root, "good")
         ok = client.post("/admin/reload", headers={"Authorization": "Bearer s3cret"})
         assert ok.status_code == 200 and ok.json()["model_version"] == version
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [("/admin/reload", None), ("/items", {"title": "X", "genres": ["Drama"]}),
+     ("/feedback", [{"user": 1, "movie": 1, "kind": "click"}])],
+)  # fmt: skip
+def test_writes_are_closed_without_a_configured_token(
+    artifacts: Path, path: str, body: object
+) -> None:
+    with TestClient(create_app(Settings(artifacts=artifacts))) as client:
+        for headers in ({}, {"Authorization": "Bearer anything"}):
+            response = client.post(path, json=body, headers=headers)
+            assert response.status_code == 401
+            assert "writes are closed" in response.json()["detail"]
+        assert client.get("/users/1").json()["live_interactions"] == 0
