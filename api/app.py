@@ -67,7 +67,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.experiments = Experiments(layers=layers, interleave=interleave, log=log)
         app.state.warm = False
         threading.Thread(target=_warm, args=(app,), name="warm-up", daemon=True).start()
+        stop = threading.Event()
+        if settings.sync_interval > 0:
+            threading.Thread(target=_sync, args=(app.state.serving, settings.sync_interval, stop),
+                             name="store-sync", daemon=True).start()  # fmt: skip
         yield
+        stop.set()
         if log is not None:
             log.close()  # a clean shutdown loses no impression
         store.close()
@@ -91,6 +96,15 @@ def _warm(app: FastAPI) -> None:
     except Exception:  # a warm-up failure must not keep the server unready forever
         logger.exception("warm-up failed; serving cold")
     app.state.warm = True
+
+
+def _sync(state: ServingState, interval: float, stop: threading.Event) -> None:
+    """Every ``interval`` seconds, apply what other workers wrote and follow artifacts/current."""
+    while not stop.wait(interval):
+        try:
+            state.catch_up()
+        except Exception:  # a bad moment (a locked database) must not end the loop
+            logger.exception("catching up with the store failed; retrying")
 
 
 async def _page() -> FileResponse:

@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     interleave: str | None = None
     """``A,B:share``: interleave arms A and B (team draft) for that share of users by default,
     e.g. ``deepfm,none:0.1``; those users leave the A/B layers' experiments."""
+    sync_interval: float = Field(0.25, ge=0.0)
+    """Seconds between looks at the store for what other workers or servers wrote (and at
+    ``artifacts/current`` for a new bundle); 0 turns the looking off."""
     json_access_log: bool = False
     """One JSON line per request on the ``graphrec.access`` logger (instead of uvicorn's)."""
     impressions: bool = True

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import numpy as np
 
-from graphrec.artifacts import Bundle, load_bundle
+from graphrec.artifacts import Bundle, load_bundle, resolve
 from graphrec.bucketing import default_shares
 from graphrec.coldstart import NEIGHBOURS, Attributes, cold_index_row
+from graphrec.errors import BundleError
 from graphrec.experiments.impressions import ImpressionLog
 from graphrec.experiments.layers import Interleave, Layer
 from graphrec.popularity import set_popularity
@@ -223,13 +224,35 @@ class ServingState:
         """
         users = LiveUsers.for_bundle(bundle)
         bundle.catalog.index_titles(bundle.rankers.features.popularity)
+        self._apply_store(users)
+        logger.info("store applied: %d live users, events through #%d", users.live_users,
+                    users.applied_through)  # fmt: skip
+        return users
+
+    def catch_up(self) -> None:
+        """Apply what other workers (or servers) wrote to the store since this one last looked,
+        and load the bundle ``artifacts/current`` points at when it is not the one served."""
+        try:
+            current = resolve(self.artifacts)
+        except BundleError:
+            current = None
+        if current is not None and current != self.bundle.path:
+            try:
+                self.reload()
+            except BundleError as exc:
+                logger.warning("artifacts/current moved but the bundle is refused: %s", exc)
+        with self._write_lock:
+            self._apply_store(self.users)
+
+    def _apply_store(self, users: LiveUsers) -> None:
+        """Registrations ``users``' catalogue lacks, then events after ``users.applied_through``."""
+        bundle = users.bundle
         for movie_id, attributes in self.store.movies():
             if movie_id in bundle.catalog:
-                logger.warning("registered movie %d collides with the catalogue; skipped", movie_id)
-                continue
+                continue  # already there: registered here, or part of this bundle's catalogue
             vector, sources = self.cold_vector(bundle, attributes)
             self._add(users, movie_id, attributes, vector, sources, store=False)
-        events = self.store.events()
+        events = self.store.events(after=users.applied_through)
         if len(events):
             rows = users.rows_of(events.movies)
             known = rows >= 0
@@ -237,9 +260,7 @@ class ServingState:
                 logger.warning("%d stored events name movies this bundle lacks; skipped",
                                int((~known).sum()))  # fmt: skip
             users.apply(_per_user(events.take(known), rows[known]))
-            logger.info("re-applied %d feedback events (%d live users)", int(known.sum()),
-                        users.live_users)  # fmt: skip
-        return users
+        users.applied_through = events.last
 
 
 def _per_user(events: EventColumns, rows: np.ndarray) -> dict[int, Interactions]:

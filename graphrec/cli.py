@@ -112,6 +112,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=_positive_int, default=1,
+                       help="processes serving the same port, sharing the store")  # fmt: skip
     serve.add_argument("--json-access-log", action="store_true",
                        help="a JSON line per request instead of uvicorn's access log")  # fmt: skip
     serve.add_argument(
@@ -261,8 +263,16 @@ def _serve(args: argparse.Namespace) -> None:
 
     settings = serve_settings(args)
     load_bundle(settings.artifacts)  # refuse a missing, old or damaged bundle before binding
-    app = create_app(settings)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info",
+    if args.workers > 1:
+        # Each worker is a fresh process that builds the app from the environment; they share
+        # the store and follow artifacts/current (api/app.py, _sync).
+        os.environ["GRAPHREC_ARTIFACTS"] = str(settings.artifacts)
+        os.environ["GRAPHREC_JSON_ACCESS_LOG"] = str(settings.json_access_log).lower()
+        uvicorn.run("api.app:create_app", factory=True, workers=args.workers, host=args.host,
+                    port=args.port, log_level="info",
+                    access_log=not settings.json_access_log)  # fmt: skip
+        return
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info",
                 access_log=not settings.json_access_log)  # fmt: skip
 
 

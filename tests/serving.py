@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -41,7 +42,9 @@ def post(url: str, body: object, token: str) -> tuple[int, dict]:
         return error.code, json.loads(error.read())
 
 
-def serve(artifacts: Path, env: dict[str, str]) -> tuple[str, subprocess.Popen[str]]:
+def serve(
+    artifacts: Path, env: dict[str, str], args: tuple[str, ...] = ()
+) -> tuple[str, subprocess.Popen[str]]:
     """`graphrec serve` with ``env`` added, once it answers /health: its base URL and process.
 
     Its output goes to ``serve.log`` beside ``artifacts`` (a pipe nobody reads would fill with
@@ -52,8 +55,8 @@ def serve(artifacts: Path, env: dict[str, str]) -> tuple[str, subprocess.Popen[s
     with log.open("a") as out:
         server = subprocess.Popen(
             [*GRAPHREC, "serve", "--artifacts", str(artifacts), "--host", "127.0.0.1",
-             "--port", str(port)],
-            stdout=out, stderr=subprocess.STDOUT, text=True,
+             "--port", str(port), *args],
+            stdout=out, stderr=subprocess.STDOUT, text=True, start_new_session=True,
             env={**os.environ, "PYTHONUNBUFFERED": "1", **env},
         )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
@@ -76,3 +79,9 @@ def stop(server: subprocess.Popen[str]) -> None:
     except subprocess.TimeoutExpired:
         server.kill()
         server.wait(timeout=20)
+
+
+def kill_all(server: subprocess.Popen[str]) -> None:
+    """kill -9 the server and every worker it started (its process group)."""
+    os.killpg(server.pid, signal.SIGKILL)
+    server.wait(timeout=20)

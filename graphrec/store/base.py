@@ -28,8 +28,9 @@ class Store(Protocol):
         """Store all ``events`` in one transaction, durable when this returns."""
         ...
 
-    def events(self) -> EventColumns:
-        """Every stored event, in the order they were accepted."""
+    def events(self, after: int = 0) -> EventColumns:
+        """Every stored event accepted after sequence number ``after``, in order (its
+        ``last`` is the newest one's number: pass it back to read only what came since)."""
         ...
 
     def add_impressions(self, impressions: Sequence[Impression]) -> None:

@@ -33,12 +33,14 @@ class EventColumns:
         users, movies: ``(n,)`` int64 original ids.
         ratings: ``(n,)`` float32, NaN for a click.
         timestamps: ``(n,)`` int64 seconds.
+        last: The store's sequence number of the newest event read (0: none yet).
     """
 
     users: np.ndarray
     movies: np.ndarray
     ratings: np.ndarray
     timestamps: np.ndarray
+    last: int = 0
 
     @classmethod
     def of(cls, events: Sequence[FeedbackEvent]) -> EventColumns:
@@ -54,5 +56,9 @@ class EventColumns:
 
     def take(self, mask: np.ndarray) -> EventColumns:
         return EventColumns(
-            self.users[mask], self.movies[mask], self.ratings[mask], self.timestamps[mask]
+            self.users[mask],
+            self.movies[mask],
+            self.ratings[mask],
+            self.timestamps[mask],
+            self.last,
         )

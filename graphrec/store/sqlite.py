@@ -60,6 +60,8 @@ class SqliteStore:
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
+        # Several workers write to one file: wait for another's transaction instead of failing.
+        self._db.execute("PRAGMA busy_timeout=10000")
         self._db.executescript(_SCHEMA)
 
     def movies(self) -> list[tuple[int, Attributes]]:
@@ -92,17 +94,19 @@ class SqliteStore:
                 [(e.user, e.movie, e.kind, e.rating, e.timestamp, e.request_id) for e in events],
             )
 
-    def events(self) -> EventColumns:
+    def events(self, after: int = 0) -> EventColumns:
         with self._lock:
             rows = self._db.execute(
-                "SELECT user_id, movie_id, COALESCE(rating, -1.0), timestamp "
-                "FROM events ORDER BY seq"
+                "SELECT user_id, movie_id, COALESCE(rating, -1.0), timestamp, seq "
+                "FROM events WHERE seq > ? ORDER BY seq",
+                (after,),
             ).fetchall()
-        table = np.array(rows, dtype=object).reshape(-1, 4)
+        table = np.array(rows, dtype=object).reshape(-1, 5)
         ratings = table[:, 2].astype(np.float32)
         return EventColumns(
             table[:, 0].astype(np.int64), table[:, 1].astype(np.int64),
             np.where(ratings < 0, np.float32(np.nan), ratings), table[:, 3].astype(np.int64),
+            int(table[-1, 4]) if len(table) else after,
         )  # fmt: skip
 
     def add_impressions(self, impressions: Sequence[Impression]) -> None:

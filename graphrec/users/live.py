@@ -67,6 +67,8 @@ class LiveUsers:
         self.movie_dense = features.movie_dense
         self.movie_ids = bundle.movie_ids
         self._profiles: dict[int, UserProfile] = {}
+        #: The store's sequence number of the last feedback event applied here.
+        self.applied_through = 0
         self._order = np.zeros(0, dtype=np.int64)  # argsort of movie_ids, for rows_of
 
     @classmethod
