@@ -61,6 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             settings.cold_neighbours,
             shares=shares,
             ab_salt=settings.ab_salt,
+            database_url=settings.database_url,
         )
         store = app.state.serving.store
         log = ImpressionLog(store.add_impressions) if settings.impressions else None

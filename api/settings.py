@@ -20,6 +20,9 @@ class Settings(BaseSettings):
     writes are closed."""
     cold_neighbours: int = Field(3, ge=1, le=100)
     """Existing movies averaged into a cold movie's vector (Airbnb used 3)."""
+    database_url: str | None = None
+    """The store: ``postgresql://user@host:port/db`` when several servers share it; unset, an
+    embedded SQLite file in ``data_dir``."""
     data_dir: Path | None = None
     """Where the store (registered movies, feedback events) lives (default: the artifacts
     folder)."""

@@ -17,7 +17,7 @@ from graphrec.errors import BundleError
 from graphrec.experiments.impressions import ImpressionLog
 from graphrec.experiments.layers import Interleave, Layer
 from graphrec.popularity import set_popularity
-from graphrec.store import STORE_FILE, EventColumns, FeedbackEvent, SqliteStore, Store
+from graphrec.store import EventColumns, FeedbackEvent, Store, open_store
 from graphrec.users.history import Interactions
 from graphrec.users.live import LiveUsers
 
@@ -74,9 +74,10 @@ class ServingState:
     def load(
         cls, artifacts: Path, data_dir: Path | None = None, neighbours: int = NEIGHBOURS,
         *, shares: dict[str, float] | None = None, ab_salt: str = "",
+        database_url: str | None = None,
     ) -> ServingState:  # fmt: skip
         bundle = load_bundle(artifacts)
-        store = SqliteStore((data_dir or Path(artifacts)) / STORE_FILE)
+        store = open_store(database_url, data_dir or Path(artifacts))
         state = cls(artifacts, bundle, store, neighbours, shares, ab_salt)
         logger.info("serving bundle %s (%d movies)", bundle.version, len(bundle.catalog))
         state._log_shares(bundle)

@@ -280,12 +280,13 @@ def _experiments_report(args: argparse.Namespace) -> None:
     import json
 
     from graphrec.experiments.report import experiment_report, format_report
-    from graphrec.store import STORE_FILE, SqliteStore
+    from graphrec.store import STORE_FILE, open_store
 
-    path = (args.data_dir or args.artifacts) / STORE_FILE
-    if not path.is_file():
-        raise ConfigError(f"{path}: no store here (start `graphrec serve` first)")
-    store = SqliteStore(path)
+    url = os.environ.get("GRAPHREC_DATABASE_URL")
+    folder = args.data_dir or args.artifacts
+    if not url and not (folder / STORE_FILE).is_file():
+        raise ConfigError(f"{folder / STORE_FILE}: no store here (start `graphrec serve` first)")
+    store = open_store(url, folder)
     try:
         report = experiment_report(store.impressions(), store.clicks())
     finally:

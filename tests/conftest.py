@@ -11,6 +11,7 @@ import pytest
 
 from graphrec.data.dataset import InteractionDataset, MovieTable
 from graphrec.data.loaders import bundled_data_dir
+from tests.postgres import postgres_server, postgres_url  # noqa: F401  (fixtures)
 
 
 def write_csv_layout(
