@@ -1,6 +1,8 @@
 """The API in-process, lifespan included (`with TestClient(...)`), on a small trained bundle."""
 
 import shutil
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -91,3 +93,41 @@ def test_writes_are_closed_without_a_configured_token(
             assert response.status_code == 401
             assert "writes are closed" in response.json()["detail"]
         assert client.get("/users/1").json()["live_interactions"] == 0
+
+
+def test_reloads_under_load_fail_no_request(artifacts: Path) -> None:
+    """Readers hammer /similar and /recommend while the bundle is swapped every 0.1 s, a damaged
+    one among them: every answer is a 200 from a whole bundle, the damaged one is refused."""
+    shutil.copytree(artifacts / "v1", artifacts / "v2")
+    shutil.copytree(artifacts / "v1", artifacts / "bad")
+    (artifacts / "bad" / "index.faiss").write_bytes(b"garbage")
+    token = {"Authorization": "Bearer s3cret"}
+    failures: list[str] = []
+    stop = threading.Event()
+    settings = Settings(artifacts=artifacts, admin_token="s3cret", sync_interval=0)
+    with TestClient(create_app(settings)) as client:
+        expected = client.get("/similar/1?k=10").json()["results"]
+
+        def read() -> None:
+            while not stop.is_set():
+                for path in ("/similar/1?k=10", "/recommend/1?k=10&ranker=deepfm"):
+                    response = client.get(path)
+                    if response.status_code != 200:
+                        failures.append(f"{path}: {response.status_code}")
+                    elif path.startswith("/similar") and response.json()["results"] != expected:
+                        failures.append("an answer mixed bundles")
+
+        readers = [threading.Thread(target=read) for _ in range(3)]
+        for reader in readers:
+            reader.start()
+        codes = []
+        for version in ["v2", "v1", "bad", "v2", "v1"] * 4:
+            point_current(artifacts, version)
+            codes.append(client.post("/admin/reload", headers=token).status_code)
+            time.sleep(0.1)
+        stop.set()
+        for reader in readers:
+            reader.join()
+        assert client.app.state.serving.bundle.path.name == "v1"
+    assert failures == []
+    assert codes.count(409) == 4 and codes.count(200) == 16
