@@ -152,9 +152,12 @@ def _replay_events(events: pd.DataFrame, users: np.ndarray, cap: int) -> pd.Data
 class Server:
     """`graphrec serve` on a free loopback port with a token and its own store."""
 
-    def __init__(self, folder: Path, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, folder: Path, env: dict[str, str] | None = None, args: tuple[str, ...] = ()
+    ) -> None:
         self.folder = folder
         self.env = env or {}
+        self.args = args
 
     def __enter__(self) -> Server:
         with socket.socket() as sock:
@@ -164,7 +167,7 @@ class Server:
                "GRAPHREC_DATA_DIR": str(self.folder / "store"), **self.env}  # fmt: skip
         self.process = subprocess.Popen(
             [sys.executable, "-m", "graphrec", "serve", "--artifacts",
-             str(self.folder / "artifacts"), "--port", str(self.port)],
+             str(self.folder / "artifacts"), "--port", str(self.port), *self.args],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
         )  # fmt: skip
         deadline = time.monotonic() + 90

@@ -42,7 +42,7 @@ InterleaveQuery = Annotated[
 
 
 @router.get("/{user_id}", responses=errors(404, 422))
-def recommend(
+async def recommend(
     user_id: int,
     request: Request,
     state: StateDep,
@@ -50,6 +50,8 @@ def recommend(
     ranker: RankerQuery = None,
     interleave: InterleaveQuery = None,
 ) -> RecommendResponse:
+    """Async although it never awaits, as /similar: 2.3× the requests/s of a plain ``def`` at
+    32 connections (bench_throughput.py)."""
     users = state.users  # read once: a reload swaps it whole
     profile = users.profile(user_id)
     if profile is None:
