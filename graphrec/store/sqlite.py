@@ -6,18 +6,27 @@ a request that fails midway is rolled back, leaving nothing behind.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-import numpy as np
-
 from graphrec.coldstart import Attributes
 from graphrec.experiments.impressions import Impression
 from graphrec.store.events import EventColumns, FeedbackEvent
+from graphrec.store.rows import (
+    EVENT_COLUMNS,
+    IMPRESSION_COLUMNS,
+    MOVIE_COLUMNS,
+    clicks_of,
+    event_columns,
+    event_params,
+    impression_params,
+    impressions_of,
+    movie_params,
+    movies_of,
+)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS movies (
@@ -66,13 +75,8 @@ class SqliteStore:
 
     def movies(self) -> list[tuple[int, Attributes]]:
         with self._lock:
-            rows = self._db.execute(
-                "SELECT id, title, genres, year, tags FROM movies ORDER BY id"
-            ).fetchall()
-        return [
-            (int(i), Attributes(title, json.loads(genres), year, json.loads(tags)))
-            for i, title, genres, year, tags in rows
-        ]
+            rows = self._db.execute(f"SELECT {MOVIE_COLUMNS} FROM movies ORDER BY id").fetchall()
+        return movies_of(rows)
 
     @contextmanager
     def adding_movie(self, movie_id: int, attributes: Attributes) -> Iterator[None]:
@@ -81,8 +85,7 @@ class SqliteStore:
         with self._transaction():
             self._db.execute(
                 "INSERT INTO movies (id, title, genres, year, tags) VALUES (?, ?, ?, ?, ?)",
-                (movie_id, attributes.title, json.dumps(attributes.genres), attributes.year,
-                 json.dumps(attributes.tags)),
+                movie_params(movie_id, attributes),
             )  # fmt: skip
             yield
 
@@ -91,23 +94,15 @@ class SqliteStore:
             self._db.executemany(
                 "INSERT INTO events (user_id, movie_id, kind, rating, timestamp, request_id) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
-                [(e.user, e.movie, e.kind, e.rating, e.timestamp, e.request_id) for e in events],
+                event_params(events),
             )
 
     def events(self, after: int = 0) -> EventColumns:
         with self._lock:
             rows = self._db.execute(
-                "SELECT user_id, movie_id, COALESCE(rating, -1.0), timestamp, seq "
-                "FROM events WHERE seq > ? ORDER BY seq",
-                (after,),
+                f"SELECT {EVENT_COLUMNS} FROM events WHERE seq > ? ORDER BY seq", (after,)
             ).fetchall()
-        table = np.array(rows, dtype=object).reshape(-1, 5)
-        ratings = table[:, 2].astype(np.float32)
-        return EventColumns(
-            table[:, 0].astype(np.int64), table[:, 1].astype(np.int64),
-            np.where(ratings < 0, np.float32(np.nan), ratings), table[:, 3].astype(np.int64),
-            int(table[-1, 4]) if len(table) else after,
-        )  # fmt: skip
+        return event_columns(rows, after)
 
     def add_impressions(self, impressions: Sequence[Impression]) -> None:
         with self._transaction():
@@ -115,32 +110,15 @@ class SqliteStore:
                 "INSERT OR IGNORE INTO impressions "
                 "(request_id, user_id, timestamp, arms, interleave, movies, teams) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (i.request_id, i.user, i.timestamp, json.dumps(i.arms),
-                     None if i.interleave is None else json.dumps(i.interleave),
-                     json.dumps(i.movies), None if i.teams is None else json.dumps(i.teams))
-                    for i in impressions
-                ],
+                impression_params(impressions),
             )  # fmt: skip
 
     def impressions(self) -> list[Impression]:
         with self._lock:
             rows = self._db.execute(
-                "SELECT request_id, user_id, timestamp, arms, interleave, movies, teams "
-                "FROM impressions ORDER BY rowid"
+                f"SELECT {IMPRESSION_COLUMNS} FROM impressions ORDER BY rowid"
             ).fetchall()
-        return [
-            Impression(
-                request_id,
-                user,
-                timestamp,
-                json.loads(arms),
-                None if pair is None else tuple(json.loads(pair)),
-                json.loads(movies),
-                None if teams is None else json.loads(teams),
-            )
-            for request_id, user, timestamp, arms, pair, movies, teams in rows
-        ]
+        return impressions_of(rows)
 
     def clicks(self) -> list[tuple[str, int, int]]:
         with self._lock:
@@ -148,7 +126,7 @@ class SqliteStore:
                 "SELECT request_id, user_id, movie_id FROM events "
                 "WHERE kind = 'click' AND request_id IS NOT NULL ORDER BY seq"
             ).fetchall()
-        return [(str(r), int(u), int(m)) for r, u, m in rows]
+        return clicks_of(rows)
 
     def ping(self) -> None:
         """Raise if the database does not answer."""
