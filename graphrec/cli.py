@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import socket
 import sys
 import time
 from collections.abc import Sequence
@@ -268,9 +269,12 @@ def _serve(args: argparse.Namespace) -> None:
         # the store and follow artifacts/current (api/app.py, _sync).
         os.environ["GRAPHREC_ARTIFACTS"] = str(settings.artifacts)
         os.environ["GRAPHREC_JSON_ACCESS_LOG"] = str(settings.json_access_log).lower()
-        uvicorn.run("api.app:create_app", factory=True, workers=args.workers, host=args.host,
-                    port=args.port, log_level="info",
-                    access_log=not settings.json_access_log)  # fmt: skip
+        from uvicorn.supervisors import Multiprocess
+
+        config = uvicorn.Config("api.app:create_app", factory=True, workers=args.workers,
+                                host=args.host, port=args.port, log_level="info",
+                                access_log=not settings.json_access_log)  # fmt: skip
+        Multiprocess(config, sockets=[listening_socket(args.host, args.port)]).run()
         return
     uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info",
                 access_log=not settings.json_access_log)  # fmt: skip
@@ -292,6 +296,21 @@ def _experiments_report(args: argparse.Namespace) -> None:
     finally:
         store.close()
     print(json.dumps(report, indent=2) if args.json else format_report(report))
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """The socket the workers share, made with its protocol number (TCP).
+
+    uvicorn makes it with protocol 0, and asyncio then skips TCP_NODELAY on every accepted
+    connection: Nagle's algorithm meets delayed ACKs and each answer waits 40 ms (2 workers,
+    32 connections: 677 requests/s at p50 44 ms for a bare endpoint; 4,550 at 6.7 ms with this).
+    """
+    family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    sock = socket.socket(family, kind, proto)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(address)
+    sock.set_inheritable(True)
+    return sock
 
 
 def serve_settings(args: argparse.Namespace) -> Settings:

@@ -89,11 +89,26 @@ def _bare(folder: Path, workers: int) -> _Bare:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = int(sock.getsockname()[1])
+    # Served as `graphrec serve` serves: several workers share a socket made with TCP's
+    # protocol number (graphrec.cli.listening_socket), or the comparison would be unfair.
+    launcher = (
+        "import sys, uvicorn\n"
+        "from uvicorn.supervisors import Multiprocess\n"
+        "from graphrec.cli import listening_socket\n"
+        f"sys.path.insert(0, {str(folder)!r})\n"
+        "if __name__ == '__main__':\n"
+        f"    config = uvicorn.Config('bare_app:app', port={port}, workers={workers},\n"
+        "                            access_log=False, log_level='warning')\n"
+        f"    sock = listening_socket('127.0.0.1', {port})\n"
+        f"    if {workers} > 1:\n"
+        "        Multiprocess(config, sockets=[sock]).run()\n"
+        "    else:\n"
+        "        uvicorn.Server(config).run(sockets=[sock])\n"
+    )
+    (folder / "bare_launch.py").write_text(launcher)
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "bare_app:app", "--app-dir", str(folder), "--port",
-         str(port), "--workers", str(workers), "--no-access-log", "--log-level", "warning"],
-        env={**os.environ, "OMP_NUM_THREADS": "1"},
-    )  # fmt: skip
+        [sys.executable, str(folder / "bare_launch.py")], env={**os.environ, "OMP_NUM_THREADS": "1"}
+    )
     _wait_ready(f"http://127.0.0.1:{port}", path="/items10")
     return _Bare(process, port)
 
