@@ -17,7 +17,7 @@ from graphrec.errors import BundleError
 from graphrec.experiments.impressions import ImpressionLog
 from graphrec.experiments.layers import Interleave, Layer
 from graphrec.popularity import set_popularity
-from graphrec.store import EventColumns, FeedbackEvent, Store, open_store
+from graphrec.store import DuplicateMovie, EventColumns, FeedbackEvent, Store, open_store
 from graphrec.users.history import Interactions
 from graphrec.users.live import LiveUsers
 
@@ -64,6 +64,7 @@ class ServingState:
         self.explicit_shares = shares
         self.lock = threading.Lock()
         self._write_lock = threading.Lock()
+        self._refused: Path | None = None  # the bundle catch_up last refused
         self.users = self._live_users(bundle)
 
     @property
@@ -168,7 +169,10 @@ class ServingState:
                 movie_id = max(bundle.catalog.ids) + 1
             elif movie_id in bundle.catalog:
                 raise MovieIdTaken(f"movie id {movie_id} is taken")
-            self._add(users, movie_id, attributes, vector, sources, store=True)
+            try:
+                self._add(users, movie_id, attributes, vector, sources, store=True)
+            except DuplicateMovie as exc:  # another worker or server took it meanwhile
+                raise MovieIdTaken(f"movie id {movie_id} is taken") from exc
         return bundle, movie_id, vector, sources
 
     def feedback(self, events: list[FeedbackEvent]) -> list[int]:
@@ -237,10 +241,12 @@ class ServingState:
             current = resolve(self.artifacts)
         except BundleError:
             current = None
-        if current is not None and current != self.bundle.path:
+        if current is not None and current not in (self.bundle.path, self._refused):
             try:
                 self.reload()
             except BundleError as exc:
+                # Verifying a bundle reads every file: refuse a damaged one once, not every tick.
+                self._refused = current
                 logger.warning("artifacts/current moved but the bundle is refused: %s", exc)
         with self._write_lock:
             self._apply_store(self.users)

@@ -9,7 +9,6 @@ import time
 import numpy as np
 
 from api.state import ServingState
-from graphrec.bucketing import RECALL_ORDER
 from graphrec.rankers.ranking import RANKERS
 from graphrec.recall_score import CANDIDATES
 from graphrec.recommend import rank, recall
@@ -32,9 +31,8 @@ def warm_up(state: ServingState, searches: int = SEARCHES) -> float:
     profile = users.profile(int(bundle.user_ids[0])) if len(bundle.user_ids) else None
     if profile is not None:
         candidates = recall(bundle, profile, CANDIDATES, lambda q, n: state.search(bundle, q, n))
-        for ranker in (*RANKERS, RECALL_ORDER):
-            if ranker != RECALL_ORDER:
-                rank(users, profile, candidates, ranker)
+        for ranker in RANKERS:
+            rank(users, profile, candidates, ranker)
     session = users.session(np.array([0, 1], dtype=np.int64))
     recall(bundle, session, CANDIDATES, lambda q, n: state.search(bundle, q, n))
     bundle.catalog.search("a", 20)

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from graphrec.errors import ConfigError
-from graphrec.store.base import Store
+from graphrec.store.base import DuplicateMovie, Store
 from graphrec.store.events import EventColumns, FeedbackEvent, Kind
 from graphrec.store.sqlite import SqliteStore
 
@@ -29,6 +29,7 @@ def open_store(url: str | None, folder: Path) -> Store:
 
 __all__ = [
     "STORE_FILE",
+    "DuplicateMovie",
     "EventColumns",
     "FeedbackEvent",
     "Kind",

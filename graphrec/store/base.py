@@ -12,6 +12,10 @@ from graphrec.experiments.impressions import Impression
 from graphrec.store.events import EventColumns, FeedbackEvent
 
 
+class DuplicateMovie(ValueError):
+    """A registration names a movie id the store already holds."""
+
+
 class Store(Protocol):
     """Durable state shared by every worker serving the same artifacts."""
 
@@ -21,7 +25,7 @@ class Store(Protocol):
 
     def adding_movie(self, movie_id: int, attributes: Attributes) -> AbstractContextManager[None]:
         """Insert a registered movie; committed when the ``with`` body succeeds, rolled back
-        when it raises. Raises on an id already registered."""
+        when it raises. Raises :class:`DuplicateMovie` on an id already registered."""
         ...
 
     def add_events(self, events: Sequence[FeedbackEvent]) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 
 from graphrec.coldstart import Attributes
 from graphrec.experiments.impressions import Impression
+from graphrec.store.base import DuplicateMovie
 from graphrec.store.events import EventColumns, FeedbackEvent
 from graphrec.store.rows import (
     EVENT_COLUMNS,
@@ -82,12 +83,18 @@ class PostgresStore:
     @contextmanager
     def adding_movie(self, movie_id: int, attributes: Attributes) -> Iterator[None]:
         """Raises:
-        psycopg.errors.UniqueViolation: ``movie_id`` is already registered."""
+        DuplicateMovie: ``movie_id`` is already registered."""
+        from psycopg.errors import UniqueViolation
+
         with self._lock, self._db.transaction():
-            self._db.execute(
-                "INSERT INTO movies (id, title, genres, year, tags) VALUES (%s, %s, %s, %s, %s)",
-                movie_params(movie_id, attributes),
-            )  # fmt: skip
+            try:
+                self._db.execute(
+                    "INSERT INTO movies (id, title, genres, year, tags) "
+                    "VALUES (%s, %s, %s, %s, %s)",
+                    movie_params(movie_id, attributes),
+                )
+            except UniqueViolation as exc:
+                raise DuplicateMovie(f"movie id {movie_id} is registered already") from exc
             yield
 
     def add_events(self, events: Sequence[FeedbackEvent]) -> None:

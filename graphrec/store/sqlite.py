@@ -14,6 +14,7 @@ from pathlib import Path
 
 from graphrec.coldstart import Attributes
 from graphrec.experiments.impressions import Impression
+from graphrec.store.base import DuplicateMovie
 from graphrec.store.events import EventColumns, FeedbackEvent
 from graphrec.store.rows import (
     EVENT_COLUMNS,
@@ -81,12 +82,15 @@ class SqliteStore:
     @contextmanager
     def adding_movie(self, movie_id: int, attributes: Attributes) -> Iterator[None]:
         """Raises:
-        sqlite3.IntegrityError: ``movie_id`` is already registered."""
+        DuplicateMovie: ``movie_id`` is already registered."""
         with self._transaction():
-            self._db.execute(
-                "INSERT INTO movies (id, title, genres, year, tags) VALUES (?, ?, ?, ?, ?)",
-                movie_params(movie_id, attributes),
-            )  # fmt: skip
+            try:
+                self._db.execute(
+                    "INSERT INTO movies (id, title, genres, year, tags) VALUES (?, ?, ?, ?, ?)",
+                    movie_params(movie_id, attributes),
+                )
+            except sqlite3.IntegrityError as exc:
+                raise DuplicateMovie(f"movie id {movie_id} is registered already") from exc
             yield
 
     def add_events(self, events: Sequence[FeedbackEvent]) -> None:

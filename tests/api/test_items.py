@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api import Settings, create_app
+from graphrec.coldstart import Attributes
 from graphrec.store import STORE_FILE
 
 TOKEN = {"Authorization": "Bearer s3cret"}
@@ -195,3 +196,16 @@ def test_registered_movies_survive_a_reload(artifacts: Path) -> None:
         before = client.get(f"/similar/{movie_id}").json()["results"]
         assert client.post("/admin/reload", headers=TOKEN).status_code == 200
         assert client.get(f"/similar/{movie_id}").json()["results"] == before
+
+
+def test_an_id_another_server_took_meanwhile_is_409(artifacts: Path) -> None:
+    """Another server registered the id, and this one has not caught up yet: 409, not 500."""
+    settings = Settings(artifacts=artifacts, admin_token="s3cret", sync_interval=0)
+    with TestClient(create_app(settings)) as client:
+        store = client.app.state.serving.store
+        with store.adding_movie(900_004, Attributes("Elsewhere", ["Drama"])):
+            pass
+        response = client.post("/items", json={**TOY_STORY_5, "id": 900_004}, headers=TOKEN)
+        assert response.status_code == 409 and "taken" in response.json()["detail"]
+        assert 900_004 not in client.app.state.serving.bundle.index
+    assert _rows(artifacts) == 1

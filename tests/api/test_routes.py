@@ -131,3 +131,22 @@ def test_reloads_under_load_fail_no_request(artifacts: Path) -> None:
         assert client.app.state.serving.bundle.path.name == "v1"
     assert failures == []
     assert codes.count(409) == 4 and codes.count(200) == 16
+
+
+def test_a_damaged_current_is_refused_once_not_every_tick(
+    artifacts: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    shutil.copytree(artifacts / "v1", artifacts / "bad")
+    (artifacts / "bad" / "index.faiss").write_bytes(b"garbage")
+    settings = Settings(artifacts=artifacts, admin_token="s3cret", sync_interval=0)
+    with TestClient(create_app(settings)) as client:
+        state = client.app.state.serving
+        point_current(artifacts, "bad")
+        with caplog.at_level("WARNING", logger="api.state"):
+            for _ in range(3):
+                state.catch_up()
+        refusals = [r for r in caplog.records if "is refused" in r.getMessage()]
+        assert len(refusals) == 1 and state.bundle.path.name == "v1"
+        point_current(artifacts, "v1")
+        state.catch_up()
+        assert client.get("/similar/1").status_code == 200
