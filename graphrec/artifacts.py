@@ -6,7 +6,8 @@ every other file), ``movies.json`` (catalogue), ``movie_ids.npy`` / ``user_ids.n
 (genres, years, tag counts for cold start), ``index.faiss`` (+ its ``.json`` info), ``model.pt``,
 ``history.npz`` (each user's training movies, ratings and times, CSR in time order: what
 ``/recommend`` never returns and what live feedback adds to),
-``ranking.npz`` (ranker features), ``rankers.pt`` and ``map.npy`` (the catalogue's 2-D map).
+``ranking.npz`` (ranker features), ``item_weights.npz`` (the rankers' item-to-item weights, CSR),
+``rankers.pt`` and ``map.npy`` (the catalogue's 2-D map).
 ``<root>/current`` is a symlink swapped with ``os.replace``.
 """
 
@@ -31,6 +32,7 @@ from graphrec.errors import BundleError
 from graphrec.popularity import PopularityWeights
 from graphrec.projection import pca_2d
 from graphrec.rankers.features import RankingFeatures
+from graphrec.rankers.item_weights import ItemWeights
 from graphrec.rankers.ranking import Rankers
 from graphrec.users.history import UserHistory
 from index import IndexFileError, MovieIndex, sha256_file
@@ -38,7 +40,7 @@ from index import IndexFileError, MovieIndex, sha256_file
 logger = logging.getLogger(__name__)
 
 #: Bumped whenever the bundle's files change; older bundles are refused with a reason.
-FORMAT_VERSION = 7
+FORMAT_VERSION = 8
 CURRENT = "current"
 MANIFEST = "manifest.json"
 INDEX_FILE = "index.faiss"
@@ -136,6 +138,9 @@ def write_bundle(
         np.savez(staging / "ranking.npz", user_dense=f.user_dense, movie_dense=f.movie_dense,
                  num_genres=f.num_genres, popularity=f.popularity,
                  recall_weight=f.recall_weight, global_mean=f.global_mean)  # fmt: skip
+        weights = f.item_weights.by_target
+        np.savez(staging / "item_weights.npz", indptr=weights.indptr, indices=weights.indices,
+                 data=weights.data, lam=f.item_weights.lam)  # fmt: skip
         torch.save(rankers.state(), staging / "rankers.pt")
         np.save(staging / "map.npy", pca_2d(movie_embeddings))
         index.save(staging / INDEX_FILE)
@@ -282,9 +287,21 @@ def _rankers(
             history_indptr=history.indptr,  # history.npz: stored once
             history_movies=history.movies,
             global_mean=float(data["global_mean"]),
+            item_weights=_item_weights(version_dir / "item_weights.npz", len(movie_embeddings)),
         )
     state = torch.load(version_dir / "rankers.pt", weights_only=True)
     return Rankers.from_state(state, features)
+
+
+def _item_weights(path: Path, num_movies: int) -> ItemWeights:
+    from scipy.sparse import csr_matrix
+
+    with np.load(path) as data:
+        indptr, indices = data["indptr"], data["indices"]
+        if len(indptr) != num_movies + 1 or (len(indices) and int(indices.max()) >= num_movies):
+            raise ValueError(f"item weights do not cover the catalogue's {num_movies} movies")
+        matrix = csr_matrix((data["data"], indices, indptr), shape=(num_movies, num_movies))
+        return ItemWeights(matrix, float(data["lam"]))
 
 
 def _fsync_dir(path: Path) -> None:

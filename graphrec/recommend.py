@@ -49,9 +49,10 @@ def rank(users: LiveUsers, profile: UserProfile, candidates: Ranked, ranker: str
     known = bundle.movie_ids[rows] == candidates.ids
     rows, ids = rows[known], candidates.ids[known]
     rankers = bundle.rankers
+    rated = profile.interactions.movies
     inputs = rankers.user_inputs(
-        profile.dense, profile.vector, users.movie_embeddings[profile.interactions.movies],
-        rows, np.flatnonzero(known),
+        profile.dense, profile.vector, rated, users.movie_embeddings[rated], rows,
+        np.flatnonzero(known),
     )  # fmt: skip
     logits = rankers.score_inputs(ranker, inputs)
     order = np.argsort(-logits, kind="stable")

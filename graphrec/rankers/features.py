@@ -6,22 +6,25 @@ so no later rating can reach a feature (a test plants one and checks).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from graphrec.data.dataset import MovieTable
 from graphrec.popularity import log_popularity
 from graphrec.rankers.history import history_csr, max_similarity
+from graphrec.rankers.item_weights import ItemWeights
 from graphrec.recall_score import RecallScore
 
 #: Leading scalar columns of ``user_dense`` and ``movie_dense``; genre columns follow.
 USER_SCALARS, MOVIE_SCALARS = 3, 4
 #: Years are centred and scaled so that a 30-year gap is 1.
 YEAR_CENTRE, YEAR_SCALE = 1990.0, 30.0
-#: Columns of :meth:`RankingFeatures.cross`; the recall score and rank among them.
-CROSS_COLUMNS = 6
+#: Columns of :meth:`RankingFeatures.cross`; the recall score and rank, and the item-model
+#: score, are what the two-tower's prior reads.
+CROSS_COLUMNS = 7
 RECALL_COLUMNS = (3, 4)
+ITEM_COLUMN = 6
 #: Recall ranks are scaled so that the 200th candidate sits at about 1.
 RANK_SCALE = float(np.log1p(200))
 
@@ -42,6 +45,7 @@ class RankingFeatures:
         recall_weight: Weight of ``popularity`` in the recall score.
         history_indptr, history_movies: Each user's rated movies (CSR) among those given.
         global_mean: Mean rating of the interactions given (ratings are centred on it).
+        item_weights: Item-to-item weights fitted on the interactions given (none by default).
     """
 
     user_dense: np.ndarray
@@ -54,6 +58,7 @@ class RankingFeatures:
     history_indptr: np.ndarray
     history_movies: np.ndarray
     global_mean: float = 0.0
+    item_weights: ItemWeights = field(default_factory=lambda: ItemWeights.empty(0))
 
     @property
     def recall(self) -> RecallScore:
@@ -72,9 +77,11 @@ class RankingFeatures:
         user_embeddings: np.ndarray,
         movie_embeddings: np.ndarray,
         recall_weight: float = 0.0,
+        item_weights: ItemWeights | None = None,
     ) -> RankingFeatures:
-        """From training interactions ``(users, movies, ratings)``, trained embeddings and the
-        popularity weight of the recall score."""
+        """From training interactions ``(users, movies, ratings)``, trained embeddings, the
+        popularity weight of the recall score and item weights fitted on the same
+        interactions."""
         num_users, num_movies = len(user_embeddings), len(movie_embeddings)
         global_mean = float(ratings.mean()) if len(ratings) else 0.0
         genres = table.genres.astype(np.float32)
@@ -99,20 +106,22 @@ class RankingFeatures:
             history_indptr=indptr,
             history_movies=history,
             global_mean=global_mean,
+            item_weights=item_weights or ItemWeights.empty(num_movies),
         )
 
     def cross(self, users: np.ndarray, movies: np.ndarray, ranks: np.ndarray) -> np.ndarray:
-        """``(n, 6)``: genre match, year distance, graph-embedding dot product, recall score,
-        scaled recall rank, and the largest embedding similarity to a movie the user rated.
+        """``(n, 7)``: genre match, year distance, graph-embedding dot product, recall score,
+        scaled recall rank, the largest embedding similarity to a movie the user rated, and
+        the item model's score (graphrec.rankers.item_weights).
 
         The recall score and rank let a ranker keep the recall order where it knows nothing
         better; ``ranks`` is each movie's 0-based position among its user's candidates.
         """
-        nearest = max_similarity(
-            self.history_indptr, self.history_movies, self.movie_embeddings, users, movies
-        )
+        indptr, history = self.history_indptr, self.history_movies
+        nearest = max_similarity(indptr, history, self.movie_embeddings, users, movies)
+        item = self.item_weights.pair_scores(indptr, history, users, movies)
         return self.cross_of(
-            self.user_dense[users], self.user_embeddings[users], movies, ranks, nearest
+            self.user_dense[users], self.user_embeddings[users], movies, ranks, nearest, item
         )
 
     def cross_of(
@@ -122,9 +131,11 @@ class RankingFeatures:
         movies: np.ndarray,
         ranks: np.ndarray,
         nearest: np.ndarray,
+        item: np.ndarray,
     ) -> np.ndarray:
         """:meth:`cross` from the users' own rows (``(n, ·)`` each), for users the tables do
-        not hold (live and session users); ``nearest`` is the last column, given."""
+        not hold (live and session users); ``nearest`` and ``item``, the last two columns,
+        given."""
         user_genres = user_dense[:, USER_SCALARS:]
         movie_genres = self.movie_dense[movies, MOVIE_SCALARS:]
         match = (user_genres * movie_genres).sum(axis=1) / np.maximum(movie_genres.sum(axis=1), 1)
@@ -134,7 +145,8 @@ class RankingFeatures:
         dot = (user_embedding * self.movie_embeddings[movies]).sum(axis=1)
         recall = dot + self.recall_weight * self.popularity[movies]
         rank = np.log1p(ranks) / RANK_SCALE
-        return np.column_stack([match, distance, dot, recall, rank, nearest]).astype(np.float32)
+        columns = [match, distance, dot, recall, rank, nearest, item]
+        return np.column_stack(columns).astype(np.float32)
 
 
 def user_dense(

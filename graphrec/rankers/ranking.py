@@ -40,6 +40,7 @@ class Rankers:
         self,
         user_dense: np.ndarray,
         user_embedding: np.ndarray,
+        rated: np.ndarray,
         rated_vectors: np.ndarray,
         movies: np.ndarray,
         ranks: np.ndarray,
@@ -50,7 +51,8 @@ class Rankers:
         Args:
             user_dense: ``(3 + G,)`` the user's dense row (graphrec.rankers.features.user_dense).
             user_embedding: ``(dim,)`` the user's vector.
-            rated_vectors: ``(h, dim)`` graph embeddings of the movies the user interacted with.
+            rated: ``(h,)`` rows of the movies the user interacted with.
+            rated_vectors: ``(h, dim)`` their graph embeddings.
             movies, ranks: Candidate movie rows and their 0-based recall ranks.
         """
         f, n = self.features, len(movies)
@@ -61,12 +63,13 @@ class Rankers:
             nearest = (rated_vectors @ candidates.T).max(axis=0).astype(np.float32)
         else:
             nearest = np.zeros(n, dtype=np.float32)
+        item = f.item_weights.user_scores(rated, movies)
         return PairInputs(
             user_dense=torch.from_numpy(np.ascontiguousarray(dense)),
             movie_dense=torch.from_numpy(f.movie_dense[movies]),
             user_embedding=torch.from_numpy(np.ascontiguousarray(embedding)),
             movie_embedding=torch.from_numpy(candidates),
-            cross=torch.from_numpy(f.cross_of(dense, embedding, movies, ranks, nearest)),
+            cross=torch.from_numpy(f.cross_of(dense, embedding, movies, ranks, nearest, item)),
         )
 
     @torch.no_grad()

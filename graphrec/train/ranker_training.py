@@ -10,6 +10,7 @@ only (>= 3.5) would learn a different target from the one it is scored on.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ import torch.nn.functional as F
 
 from graphrec.graph.bipartite import BipartiteGraph
 from graphrec.rankers.features import RankingFeatures
+from graphrec.rankers.item_weights import LAMBDAS, SOURCES_PER_MOVIE, ItemWeights
 from graphrec.rankers.models import PairInputs
 from graphrec.rankers.ranking import RANKERS, Rankers, build_models
 from graphrec.recall_score import CANDIDATES
@@ -51,6 +53,11 @@ class RankerConfig:
     loss: Literal["pairwise", "bce"] = "pairwise"
     #: Negatives of the same user each positive is paired with, per epoch ("pairwise").
     pair_negatives: int = 4
+    #: Ridge strengths of the item model (a ranker feature) validation chooses among; empty:
+    #: keep the features' own item weights.
+    item_lambdas: tuple[float, ...] = LAMBDAS
+    #: Source movies the item model keeps per target movie.
+    item_sources: int = SOURCES_PER_MOVIE
 
 
 def recall_candidates(
@@ -134,6 +141,8 @@ def fit_rankers(
     users = np.flatnonzero(labels.user_degrees() > 0)
     candidates = recall_candidates(features, fit, users, config.candidates)
     held = rng.random(len(users)) < config.validation_users  # drawn first: same for any config
+    # Chosen on the users that train the rankers, so that the held-apart lift stays unseen.
+    features = choose_item_weights(features, fit, labels, users[~held], candidates[~held], config)
     pairs = labelled_pairs(candidates, users, labels, config, rng)
     held_users = np.isin(pairs[0], users[held])
     rankers = Rankers(
@@ -162,6 +171,35 @@ def fit_rankers(
         if on_ranker is not None:
             on_ranker(rankers.figures[name])
     return rankers
+
+
+def choose_item_weights(
+    features: RankingFeatures,
+    fit: BipartiteGraph,
+    labels: BipartiteGraph,
+    users: np.ndarray,
+    candidates: np.ndarray,
+    config: RankerConfig,
+) -> RankingFeatures:
+    """``features`` with the item weights, fitted on ``fit``, whose scores alone order the
+    labelled users' candidates best (ndcg@k against ``labels``)."""
+    if not config.item_lambdas:
+        return features
+    fit_users, fit_movies = fit.edge_arrays()
+    ranking = Reranking(users, candidates, labels, config.k)
+    rows, movies = np.repeat(users, candidates.shape[1]), candidates.ravel()
+    best, best_ndcg = None, -np.inf
+    for lam in config.item_lambdas:
+        weights = ItemWeights.fit(
+            fit_users, fit_movies, fit.num_users, fit.num_movies, lam, sources=config.item_sources
+        )
+        scores = weights.pair_scores(features.history_indptr, features.history_movies, rows, movies)
+        ndcg = ranking.ndcg(scores.reshape(candidates.shape))
+        logger.info("item weights: lambda %g → candidates' ndcg@%d %.4f", lam, config.k, ndcg)
+        if ndcg > best_ndcg:
+            best, best_ndcg = weights, ndcg
+    assert best is not None
+    return dataclasses.replace(features, item_weights=best)
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from graphrec.data.splits import validation_mask
 from graphrec.graph.bipartite import BipartiteGraph
 from graphrec.progress import SILENT, Progress
 from graphrec.rankers.features import RankingFeatures
+from graphrec.rankers.item_weights import ItemWeights
 from graphrec.rankers.ranking import RANKERS, Rankers
 from graphrec.train.config import PinSageConfig, SageConfig
 from graphrec.train.early_stopping import EpochCallback
@@ -111,7 +112,17 @@ def train_rankers(
         for m in (~label_mask, label_mask)
     )
     rankers = fit_rankers(inputs, fit_graph, label_graph, config, seed=seed, on_ranker=on_ranker)
+    chosen = rankers.features.item_weights
+    item_weights = (
+        ItemWeights.fit(
+            d.users, d.movies, d.num_users, d.num_movies, chosen.lam,
+            sources=(config or RankerConfig()).item_sources,
+        )
+        if chosen.lam > 0
+        else None
+    )  # fmt: skip
     rankers.features = RankingFeatures.build(
-        d.movie_table, d.users, d.movies, d.ratings, *final, recall_weight=popularity_weight
-    )
+        d.movie_table, d.users, d.movies, d.ratings, *final, recall_weight=popularity_weight,
+        item_weights=item_weights,
+    )  # fmt: skip
     return rankers
