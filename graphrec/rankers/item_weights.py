@@ -159,9 +159,7 @@ def _rows(indptr: np.ndarray, history: np.ndarray, users: np.ndarray, n: int) ->
     dropped)."""
     starts, ends = indptr[users], indptr[users + 1]
     lengths = ends - starts
-    take = np.repeat(starts - np.r_[0, np.cumsum(lengths)[:-1]], lengths) + np.arange(
-        lengths.sum()
-    )
+    take = np.repeat(starts - np.r_[0, np.cumsum(lengths)[:-1]], lengths) + np.arange(lengths.sum())
     columns = history[take]
     row_of = np.repeat(np.arange(len(users)), lengths)
     inside = columns < n

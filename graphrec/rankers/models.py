@@ -8,10 +8,7 @@ from dataclasses import dataclass, fields
 import torch
 from torch import Tensor, nn
 
-from graphrec.rankers.features import ITEM_COLUMN, MOVIE_SCALARS, RECALL_COLUMNS, USER_SCALARS
-
-#: Pair features the two-tower's prior reads: recall score, recall rank, item-model score.
-PRIOR_COLUMNS = [*RECALL_COLUMNS, ITEM_COLUMN]
+from graphrec.rankers.features import CROSS_COLUMNS, MOVIE_SCALARS, RECALL_COLUMNS, USER_SCALARS
 
 
 @dataclass
@@ -29,6 +26,39 @@ class PairInputs:
         return PairInputs(*(getattr(self, field.name)[rows] for field in fields(self)))
 
 
+class CrossScale(nn.Module):
+    """Centres and scales the crossing features by their training statistics, then stays fixed.
+
+    The crossing features differ in spread by an order of magnitude (the item-model score's
+    standard deviation is a fraction of the recall score's); unscaled, the weight a strong but
+    narrow feature needs took more steps than early stopping allowed, and a linear model over
+    them stayed at the recall order (held-out lift +5 % against the item score alone's +38 %).
+    """
+
+    def __init__(self, width: int = CROSS_COLUMNS) -> None:
+        super().__init__()
+        self.mean: Tensor
+        self.scale: Tensor
+        self.register_buffer("mean", torch.zeros(width))
+        self.register_buffer("scale", torch.ones(width))
+
+    @torch.no_grad()
+    def fit(self, cross: Tensor) -> None:
+        """Take the statistics of the training pairs' ``(n, width)`` crossing features."""
+        self.mean.copy_(cross.mean(0))
+        self.scale.copy_(cross.std(0).clamp(min=1e-6))
+
+    def forward(self, cross: Tensor) -> Tensor:
+        return (cross - self.mean) / self.scale
+
+
+def fit_scales(model: nn.Module, inputs: PairInputs) -> None:
+    """Fit every :class:`CrossScale` of ``model`` to the training pairs ``inputs``."""
+    for module in model.modules():
+        if isinstance(module, CrossScale):
+            module.fit(inputs.cross)
+
+
 def mlp(sizes: list[int]) -> nn.Sequential:
     layers: list[nn.Module] = []
     for i, (a, b) in enumerate(itertools.pairwise(sizes)):
@@ -42,14 +72,13 @@ class TwoTower(nn.Module):
     """User tower and movie tower, each an MLP over its own features; score = dot product.
 
     Each tower also reads the (fixed) graph embedding of its side, taken from the features
-    rather than an id table so that a user first seen after training is scored like any other;
-    the logit adds the inner product of those two embeddings with a learned scale, plus a
-    learned linear term of the pair's recall score, recall rank and item-model score, so training starts from the
-    recall order and refines it rather than rediscovering it. Learning the id embeddings as well
-    lost more of the recall order on held-apart users (held-out lift -31 % against -12 %
-    frozen, temporal split).
-    Towers never see each other's inputs, which is what lets a two-tower model precompute one
-    side.
+    rather than an id table so that a user first seen after training is scored like any other.
+    The logit adds a linear term of the pair's crossing features (recall score and rank, item
+    model score, …), which starts as the recall score, so that training starts from the recall
+    order and refines it rather than rediscovering it. Learning the id embeddings as well lost
+    more of the recall order on held-apart users (held-out lift -31 % against -12 % frozen,
+    temporal split). The towers never see each other's inputs, which is what lets a two-tower
+    model precompute one side; the linear term is the one place the pair meets.
     """
 
     def __init__(
@@ -63,24 +92,23 @@ class TwoTower(nn.Module):
         super().__init__()
         self.user_tower = mlp([dim + user_dense_dim, hidden, out])
         self.movie_tower = mlp([dim + movie_dense_dim, hidden, out])
-        self.recall_scale = nn.Parameter(torch.tensor(0.0))
-        self.recall_prior = nn.Linear(len(PRIOR_COLUMNS), 1)
+        self.cross_scale = CrossScale()
+        self.pair_prior = nn.Linear(CROSS_COLUMNS, 1)
         # Start as recall order: the logit is the recall score, the towers add little at first.
         with torch.no_grad():
-            self.recall_prior.weight.copy_(torch.tensor([[1.0, 0.0, 0.0]]))
-            self.recall_prior.bias.zero_()
+            self.pair_prior.weight.zero_()
+            self.pair_prior.weight[0, RECALL_COLUMNS[0]] = 1.0
+            self.pair_prior.bias.zero_()
             for tower in (self.user_tower, self.movie_tower):
                 last = tower[-1]
                 assert isinstance(last, nn.Linear)
                 last.weight.mul_(0.1)
 
     def forward(self, x: PairInputs) -> Tensor:
-        user_id, movie_id = x.user_embedding, x.movie_embedding
-        user = self.user_tower(torch.cat([user_id, x.user_dense], dim=-1))
-        movie = self.movie_tower(torch.cat([movie_id, x.movie_dense], dim=-1))
-        recall = (user_id * movie_id).sum(-1)
-        prior = self.recall_prior(x.cross[:, PRIOR_COLUMNS]).squeeze(-1)
-        return (user * movie).sum(-1) + self.recall_scale * recall + prior
+        user = self.user_tower(torch.cat([x.user_embedding, x.user_dense], dim=-1))
+        movie = self.movie_tower(torch.cat([x.movie_embedding, x.movie_dense], dim=-1))
+        prior = self.pair_prior(self.cross_scale(x.cross)).squeeze(-1)
+        return (user * movie).sum(-1) + prior
 
 
 class DeepFM(nn.Module):
@@ -103,6 +131,7 @@ class DeepFM(nn.Module):
     ) -> None:
         super().__init__()
         self.num_genres = num_genres
+        self.cross_scale = CrossScale()
         self.scalar_vectors = nn.Parameter(torch.randn(scalar_dim, field_dim) * 0.1)
         self.genre_vectors = nn.Parameter(torch.randn(num_genres, field_dim) * 0.1)
         self.user_projection = nn.Linear(embedding_dim, field_dim)
@@ -115,7 +144,12 @@ class DeepFM(nn.Module):
         user_genres = x.user_dense[:, USER_SCALARS:]
         movie_genres = x.movie_dense[:, MOVIE_SCALARS:]
         scalars = torch.cat(
-            [x.user_dense[:, :USER_SCALARS], x.movie_dense[:, :MOVIE_SCALARS], x.cross], dim=-1
+            [
+                x.user_dense[:, :USER_SCALARS],
+                x.movie_dense[:, :MOVIE_SCALARS],
+                self.cross_scale(x.cross),
+            ],
+            dim=-1,
         )
         movie_genre_share = movie_genres / movie_genres.sum(-1, keepdim=True).clamp(min=1)
         fields = torch.cat(

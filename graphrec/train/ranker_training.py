@@ -23,7 +23,7 @@ import torch.nn.functional as F
 from graphrec.graph.bipartite import BipartiteGraph
 from graphrec.rankers.features import RankingFeatures
 from graphrec.rankers.item_weights import LAMBDAS, SOURCES_PER_MOVIE, ItemWeights
-from graphrec.rankers.models import PairInputs
+from graphrec.rankers.models import PairInputs, fit_scales
 from graphrec.rankers.ranking import RANKERS, Rankers, build_models
 from graphrec.recall_score import CANDIDATES
 from graphrec.train.topk import edge_membership, top_k_excluding
@@ -36,7 +36,9 @@ class RankerConfig:
     """Candidates per user, negatives per user, and the optimiser."""
 
     candidates: int = CANDIDATES
-    hard_negatives: int = 60
+    #: Unchosen candidates per user the lists are made of: all of them by default, so that a
+    #: training list is the list serving reorders (60 of 200 ranked worse on validation).
+    hard_negatives: int = CANDIDATES
     random_negatives: int = 5
     epochs: int = 30
     batch_size: int = 1024
@@ -48,9 +50,18 @@ class RankerConfig:
     candidate_positives_only: bool = True
     #: Cut-off of the validation ndcg that picks the epoch.
     k: int = 10
-    #: "pairwise": each positive against negatives of the same user (what a reranking of one
-    #: user's candidates needs: no per-user calibration to learn); "bce": every pair alone.
-    loss: Literal["pairwise", "bce"] = "pairwise"
+    #: "listwise": each positive against all of its user's sampled negatives at once (a
+    #: sampled softmax over the user's list, which weighs the negatives that outscore it);
+    #: "pairwise": each positive against ``pair_negatives`` random negatives of its user; both
+    #: need no per-user calibration, as a reranking of one user's candidates does not;
+    #: "bce": every pair alone.
+    loss: Literal["listwise", "pairwise", "bce"] = "listwise"
+    #: Users per batch ("listwise"): 16 gives the bundled data's 550 label users 35 steps an
+    #: epoch.
+    batch_users: int = 16
+    #: Labelled users the rankers learn from at most (a random subset beyond): features of
+    #: every pair are gathered once, about 0.7 kB each, ``candidates`` pairs per user.
+    max_users: int = 10_000
     #: Negatives of the same user each positive is paired with, per epoch ("pairwise").
     pair_negatives: int = 4
     #: Ridge strengths of the item model (a ranker feature) validation chooses among; empty:
@@ -139,8 +150,10 @@ def fit_rankers(
     rng = np.random.default_rng(seed)
     torch.manual_seed(seed)
     users = np.flatnonzero(labels.user_degrees() > 0)
+    if len(users) > config.max_users:
+        users = np.sort(rng.choice(users, config.max_users, replace=False))
     candidates = recall_candidates(features, fit, users, config.candidates)
-    held = rng.random(len(users)) < config.validation_users  # drawn first: same for any config
+    held = rng.random(len(users)) < config.validation_users  # before any pair: same for any config
     # Chosen on the users that train the rankers, so that the held-apart lift stays unseen.
     features = choose_item_weights(features, fit, labels, users[~held], candidates[~held], config)
     pairs = labelled_pairs(candidates, users, labels, config, rng)
@@ -240,11 +253,13 @@ def _fit_one(
     config: RankerConfig,
     rng: np.random.Generator,
 ) -> dict[str, float]:
-    """Train one ranker with BCE; keep the epoch with the best validation ndcg of the rerank."""
+    """Train one ranker by ``config.loss``; keep the epoch with the best held-apart ndcg of the
+    rerank."""
     model = rankers.models[name]
     optimizer = torch.optim.Adam(model.parameters(), lr=config.lr)
     users, movies, ranks, target = train
     inputs = rankers.inputs(users, movies, ranks)  # once: features do not change while training
+    fit_scales(model, inputs)
     held_inputs = ranking.inputs(rankers) if len(ranking.users) else None
     validation_inputs = rankers.inputs(*validation[:3])
     best: dict[str, float] = {}
@@ -252,7 +267,11 @@ def _fit_one(
     for epoch in range(1, config.epochs + 1):
         model.train()
         for batch in _batches(users, target, config, rng):
-            if config.loss == "pairwise":
+            if config.loss == "listwise":
+                (rows,) = batch
+                logits = model(inputs.take(torch.from_numpy(rows)))
+                loss = listwise_loss(logits, users[rows], torch.from_numpy(target[rows]))
+            elif config.loss == "pairwise":
                 positive, negative = (model(inputs.take(torch.from_numpy(i))) for i in batch)
                 loss = F.softplus(negative - positive).mean()
             else:
@@ -283,9 +302,18 @@ def _fit_one(
 def _batches(
     users: np.ndarray, target: np.ndarray, config: RankerConfig, rng: np.random.Generator
 ) -> list[tuple[np.ndarray, ...]]:
-    """One epoch's batches of pair indices: ``(rows,)`` for BCE, ``(positives, negatives)`` for
-    the pairwise loss, each positive with ``pair_negatives`` random negatives of its user."""
+    """One epoch's batches of pair indices: ``(rows,)`` of ``batch_users`` whole users for the
+    listwise loss and of random pairs for BCE, ``(positives, negatives)`` for the pairwise loss,
+    each positive with ``pair_negatives`` random negatives of its user."""
     size = config.batch_size
+    if len(users) == 0:
+        return []
+    if config.loss == "listwise":
+        _, group = np.unique(users, return_inverse=True)
+        batch_of = rng.permutation(int(group.max()) + 1)[group] // config.batch_users
+        order = np.argsort(batch_of, kind="stable")
+        cuts = np.flatnonzero(np.diff(batch_of[order])) + 1
+        return [(rows,) for rows in np.split(order, cuts)]
     if config.loss == "bce":
         order = rng.permutation(len(users))
         return [(order[i : i + size],) for i in range(0, len(order), size)]
@@ -302,6 +330,23 @@ def _batches(
         (positives[order[i : i + size]], partners[order[i : i + size]])
         for i in range(0, len(order), size)
     ]
+
+
+def listwise_loss(logits: torch.Tensor, users: np.ndarray, target: torch.Tensor) -> torch.Tensor:
+    """Mean over positive pairs of ``-log softmax`` of the positive's logit against all the
+    negatives of its user in the batch: ``softplus(logsumexp(negatives) - positive)``."""
+    positive = target == 1
+    if not bool(positive.any()):
+        return logits.sum() * 0.0
+    _, local = np.unique(users, return_inverse=True)
+    group = torch.from_numpy(local)
+    n = int(local.max()) + 1
+    negatives = torch.where(target == 0, logits, torch.tensor(-torch.inf))
+    peak = torch.full((n,), -torch.inf).scatter_reduce(0, group, negatives.detach(), "amax")
+    shift = torch.where(torch.isfinite(peak), peak, torch.zeros(()))
+    sums = torch.zeros(n).scatter_add(0, group, torch.exp(negatives - shift[group]))
+    log_sum = torch.log(sums) + shift  # -inf for a user without negatives: the loss is then 0
+    return F.softplus(log_sum[group[positive]] - logits[positive]).mean()
 
 
 def pair_figures(logits: np.ndarray, target: np.ndarray) -> dict[str, float]:

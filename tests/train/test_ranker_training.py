@@ -9,7 +9,13 @@ import torch
 from graphrec.graph.bipartite import BipartiteGraph
 from graphrec.rankers.features import RankingFeatures
 from graphrec.rankers.ranking import RANKERS, Rankers, build_models
-from graphrec.train.ranker_training import RankerConfig, _batches, fit_rankers, pair_figures
+from graphrec.train.ranker_training import (
+    RankerConfig,
+    _batches,
+    fit_rankers,
+    listwise_loss,
+    pair_figures,
+)
 from tests.conftest import planted
 
 
@@ -89,10 +95,32 @@ def test_a_ranker_that_learned_nothing_is_marked_not_to_serve(
 def test_pairwise_batches_pair_a_positive_with_a_negative_of_its_user() -> None:
     users = np.array([0, 0, 0, 1, 1, 2])
     target = np.array([1, 0, 0, 1, 0, 1], dtype=np.float32)  # user 2 has no negative
-    config = RankerConfig(pair_negatives=3, batch_size=4)
+    config = RankerConfig(loss="pairwise", pair_negatives=3, batch_size=4)
     batches = _batches(users, target, config, np.random.default_rng(0))
     positives = np.concatenate([b[0] for b in batches])
     negatives = np.concatenate([b[1] for b in batches])
     assert len(positives) == 6, "three draws for each of the two users with a negative"
     assert (target[positives] == 1).all() and (target[negatives] == 0).all()
     assert np.array_equal(users[positives], users[negatives])
+
+
+def test_listwise_batches_hold_whole_users() -> None:
+    users = np.repeat(np.arange(10), 3)
+    target = np.tile(np.array([1, 0, 0], dtype=np.float32), 10)
+    batches = _batches(users, target, RankerConfig(batch_users=4), np.random.default_rng(0))
+    assert [len(np.unique(users[rows])) for (rows,) in batches] == [4, 4, 2]
+    seen = np.concatenate([rows for (rows,) in batches])
+    assert np.array_equal(np.sort(seen), np.arange(30)), "every pair once"
+    for (rows,) in batches:
+        for user in np.unique(users[rows]):
+            assert (users[rows] == user).sum() == 3, "a user's list is never cut in two"
+
+
+def test_listwise_loss_by_hand() -> None:
+    # User 7: positive 2.0 against negatives 0.0 and 1.0; user 9: positive 0.5, no negative.
+    logits = torch.tensor([2.0, 0.0, 1.0, 0.5])
+    target = torch.tensor([1.0, 0.0, 0.0, 1.0])
+    loss = listwise_loss(logits, np.array([7, 7, 7, 9]), target)
+    expected = (-math.log(math.exp(2) / (math.exp(2) + 1 + math.e)) + 0.0) / 2
+    assert loss.item() == pytest.approx(expected, rel=1e-6)
+    assert listwise_loss(logits, np.array([7, 7, 7, 9]), torch.zeros(4)).item() == 0.0
