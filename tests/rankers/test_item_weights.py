@@ -78,7 +78,7 @@ def test_rows_past_the_catalogue_give_and_get_nothing() -> None:
 
 
 def test_bad_lambda_and_empty_data() -> None:
-    with pytest.raises(ValueError, match="ItemWeights.*positive ridge"):
+    with pytest.raises(ValueError, match=r"ItemWeights.*positive ridge"):
         ItemWeights.fit(np.array([0]), np.array([0]), 1, 3, lam=0.0)
     empty = ItemWeights.fit(np.array([], int), np.array([], int), 2, 3, lam=1.0)
     assert empty.by_target.nnz == 0 and empty.by_target.shape == (3, 3)
