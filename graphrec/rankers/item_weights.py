@@ -9,8 +9,8 @@ a candidate's score is the sum of the weights from the movies the user rated to 
 EASE (Steck, WWW 2019): ``B = I - P / diag(P)`` with ``P = (XᵀX + λI)⁻¹``, zero diagonal. The
 dense ``B`` would cost ``movies²`` floats in every bundle and every worker, so each target movie
 keeps only the sources with the largest ``|B|``. The Gram matrix is dense over the most rated
-``max_movies`` movies (memory ``4 · max_movies²`` bytes twice, time ``max_movies³ / 3`` flops);
-less rated movies neither receive nor give weight.
+``max_movies`` movies rated by at least ``min_users`` users (memory ``4 · max_movies²`` bytes
+twice, time ``max_movies³ / 3`` flops); other movies neither receive nor give weight.
 """
 
 from __future__ import annotations
@@ -30,6 +30,10 @@ logger = logging.getLogger(__name__)
 SOURCES_PER_MOVIE = 400
 #: Movies the dense Gram matrix covers at most (1.6 GB of float32 at 20,000).
 MAX_MOVIES = 20_000
+#: Movies rated by fewer users neither receive nor give weight: at 3 the candidates' ndcg@10
+#: of the score alone moved by at most 0.001 (bundled data, both protocols) while a fit took
+#: 1.5 s instead of 7.6 (6,000 movies instead of 9,700 in the Gram matrix).
+MIN_USERS = 3
 #: Ridge strengths the rankers' validation chooses among (EASE's own grid).
 LAMBDAS = (100.0, 300.0, 1000.0)
 #: Scores of a block of users are built densely, this many floats at a time.
@@ -69,13 +73,15 @@ class ItemWeights:
         *,
         sources: int = SOURCES_PER_MOVIE,
         max_movies: int = MAX_MOVIES,
+        min_users: int = MIN_USERS,
     ) -> ItemWeights:
-        """EASE on the binary interactions ``(users, movies)``, sparsified per target."""
+        """EASE on the binary interactions ``(users, movies)``, sparsified per target, over the
+        ``max_movies`` most rated movies with at least ``min_users`` users."""
         if lam <= 0:
             raise ValueError(f"'{cls.__name__}' needs a positive ridge strength, got {lam}")
         matrix = _binary(users, movies, num_users, num_movies)
         degrees = np.asarray(matrix.sum(axis=0)).ravel()
-        rated = np.flatnonzero(degrees > 0)
+        rated = np.flatnonzero(degrees >= max(min_users, 1))
         active = rated[np.argsort(-degrees[rated], kind="stable")[:max_movies]]
         active.sort()
         if len(active) < 2:

@@ -1,4 +1,4 @@
-"""Training the rankers on recall candidates: who chose which candidate, learned pairwise.
+"""Training the rankers on recall candidates: who chose which candidate, learned listwise.
 
 Labels come from the validation slice of the training side (the one embedding training
 validates on, cut like the test); features and candidates come from the other ratings, so a
