@@ -20,8 +20,8 @@ from graphrec.recall_score import RecallScore
 USER_SCALARS, MOVIE_SCALARS = 3, 4
 #: Years are centred and scaled so that a 30-year gap is 1.
 YEAR_CENTRE, YEAR_SCALE = 1990.0, 30.0
-#: Columns of :meth:`RankingFeatures.cross`; the recall score and rank, and the item-model
-#: score, are what the two-tower's prior reads.
+#: Columns of :meth:`RankingFeatures.cross`: the recall score and rank, and the item model's
+#: score, among them.
 CROSS_COLUMNS = 7
 RECALL_COLUMNS = (3, 4)
 ITEM_COLUMN = 6

@@ -29,10 +29,12 @@ class PairInputs:
 class CrossScale(nn.Module):
     """Centres and scales the crossing features by their training statistics, then stays fixed.
 
-    The crossing features differ in spread by an order of magnitude (the item-model score's
-    standard deviation is a fraction of the recall score's); unscaled, the weight a strong but
-    narrow feature needs took more steps than early stopping allowed, and a linear model over
-    them stayed at the recall order (held-out lift +5 % against the item score alone's +38 %).
+    The crossing features differ in location and spread (the item-model score's mean is a
+    sixth of the recall score's, its standard deviation 0.7 of it). Unscaled, the weight a
+    strong but narrow feature needs took more steps than early stopping allowed: a linear model
+    over them stayed near recall order (held-apart lift +5 %, stratified) while the item score
+    alone ordered the validation candidates 10 % better than recall order, and the two-tower
+    went from -8 % to +23 % held-apart lift once they were scaled.
     """
 
     def __init__(self, width: int = CROSS_COLUMNS) -> None:
