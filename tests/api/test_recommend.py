@@ -118,6 +118,7 @@ def test_served_scores_are_the_evaluated_ones(
     that tuning, ranker training and evaluation use."""
     bundle = load_bundle(small_bundle)
     features = bundle.rankers.features
+    assert features.item_weights.by_target.nnz > 0, "the item-model feature is exercised too"
     h = bundle.history
     trained = BipartiteGraph.from_interactions(
         h.users, h.movies, h.num_users, len(features.popularity)
