@@ -9,8 +9,9 @@ a candidate's score is the sum of the weights from the movies the user rated to 
 EASE (Steck, WWW 2019): ``B = I - P / diag(P)`` with ``P = (XᵀX + λI)⁻¹``, zero diagonal. The
 dense ``B`` would cost ``movies²`` floats in every bundle and every worker, so each target movie
 keeps only the sources with the largest ``|B|``. The Gram matrix is dense over the most rated
-``max_movies`` movies rated by at least ``min_users`` users (memory ``4 · max_movies²`` bytes
-twice, time ``max_movies³ / 3`` flops); other movies neither receive nor give weight.
+``max_movies`` movies rated by at least ``min_users`` users (two dense float32 matrices of
+``4 · max_movies²`` bytes at a time, ``max_movies³`` flops); other movies neither receive nor
+give weight.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ logger = logging.getLogger(__name__)
 #: Sources kept per target movie: ranking every movie, 400 kept 0.392 of dense EASE's 0.402
 #: ndcg@10 (stratified, bundled data) and 0.129 of 0.131 (temporal); 200 kept 0.387 and 0.125.
 SOURCES_PER_MOVIE = 400
-#: Movies the dense Gram matrix covers at most (1.6 GB of float32 at 20,000).
+#: Movies the dense Gram matrix covers at most (1.6 GB of float32 each at 20,000, two at a time).
 MAX_MOVIES = 20_000
 #: Movies rated by fewer users neither receive nor give weight: at 3 the candidates' ndcg@10
 #: of the score alone moved by at most 0.001 (bundled data, both protocols) while a fit took
@@ -89,8 +90,10 @@ class ItemWeights:
         sub = matrix[:, active]
         gram = torch.from_numpy((sub.T @ sub).toarray().astype(np.float32))
         gram.diagonal().add_(float(lam))
-        inverse = torch.cholesky_inverse(torch.linalg.cholesky(gram))
-        del gram
+        factor = torch.linalg.cholesky(gram)
+        del gram  # two dense matrices at a time at most, not three
+        inverse = torch.cholesky_inverse(factor)
+        del factor
         # Row t of Bᵀ is -P[t] / P[t, t] (P is symmetric): the weights of every source into t.
         into = inverse.div_(-inverse.diagonal().unsqueeze(1))
         into.fill_diagonal_(0.0)

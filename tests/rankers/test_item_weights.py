@@ -54,6 +54,15 @@ def test_only_the_most_rated_movies_enter() -> None:
     assert weights[inside].nnz == 4 * 3
 
 
+def test_movies_too_few_users_rated_neither_give_nor_get() -> None:
+    users, movies = random_interactions()
+    users, movies = np.append(users, [0, 1]), np.append(movies, [12, 12])  # two users rate 12
+    weights = ItemWeights.fit(users, movies, 30, 13, lam=5.0, min_users=3).by_target
+    assert weights[12].nnz == 0 and weights[:, 12].nnz == 0
+    kept = ItemWeights.fit(users, movies, 30, 13, lam=5.0, min_users=2).by_target
+    assert kept[12].nnz > 0 and kept[:, 12].nnz > 0
+
+
 def test_user_and_pair_scores_agree_with_the_product() -> None:
     users, movies = random_interactions(1)
     weights = ItemWeights.fit(users, movies, 30, 12, lam=2.0, sources=5)
