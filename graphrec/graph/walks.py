@@ -10,6 +10,7 @@ often are the pool hard negatives come from (§3.3: "ranked high but not too hig
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -71,10 +72,15 @@ class Neighbourhoods:
         """Neighbours and importance weights (L1-normalised visit counts; zeros where no walks)
         of ``movies`` only, ``(len(movies), top_t)`` each: a minibatch pays for its own rows,
         not for the catalogue's."""
-        counts = self.counts[movies].astype(np.float32)
+        return self.ranked[movies, : self.top_t], self.weights[movies]
+
+    @cached_property
+    def weights(self) -> np.ndarray:
+        """``(num_movies, top_t)`` importance weights, normalised once per process rather than
+        once per minibatch."""
+        counts = self.counts.astype(np.float32)
         total = counts.sum(axis=1, keepdims=True)
-        weights = np.divide(counts, total, out=np.zeros_like(counts), where=total > 0)
-        return self.ranked[movies, : self.top_t], weights
+        return np.divide(counts, total, out=np.zeros_like(counts), where=total > 0)
 
 
 def walk_visits(

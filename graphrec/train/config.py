@@ -95,9 +95,15 @@ class PinSageConfig(ValidationConfig):
     )
     epochs: int = Field(20, ge=1, description="Most epochs; early stopping may end sooner.")
     batch_size: int = Field(4096, ge=2, description="(query, positive) pairs per step.")
-    lr: float = Field(0.01, gt=0.0, description="Adam and SparseAdam learning rate.")
+    lr: float = Field(
+        0.01, gt=0.0, description="Adam learning rate (dense layers and id-embedding rows)."
+    )
     workers: int = Field(
-        1, ge=0, description="DataLoader processes preparing batches ahead of the training step."
+        0,
+        ge=0,
+        description="DataLoader processes preparing batches ahead of the training step; 0 "
+        "builds them in the training process, which is faster on 2 cores (a worker's process "
+        "fights the step's threads for them).",
     )
     inference_batch: int = Field(4096, ge=1, description="Movies embedded at once at inference.")
     seed: int = Field(0, description="Seed for walks, initialisation, batching and negatives.")

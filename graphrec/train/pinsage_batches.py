@@ -1,8 +1,9 @@
-"""PinSAGE training batches, prepared in DataLoader workers ahead of the training step.
+"""PinSAGE training batches: negatives, hard negatives and each batch's computation graph.
 
-The paper's producer–consumer: CPU workers sample each batch's negatives and computation graph
-while the trainer runs the previous step. A batch is a pure function of (seed, epoch, batch
-number), so results do not depend on how many workers there are.
+They can be prepared in DataLoader workers ahead of the training step (the paper's producer–
+consumer), which pays where there are cores to spare; on 2 cores building them in the training
+process is faster. A batch is a pure function of (seed, epoch, batch number), so results do not
+depend on how many workers there are.
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ import torch
 from torch import Tensor
 from torch.utils.data import DataLoader, Dataset
 
-from graphrec.graph.computation import ComputationGraph, computation_graph
+from graphrec.graph.computation import ComputationGraph, PositionMap, computation_graph
 from graphrec.graph.walks import Neighbourhoods
-from graphrec.nn.pinsage import Block
+from graphrec.nn.pinsage import Adjacency, Block
 
 
 @dataclass
@@ -36,7 +37,7 @@ class PairBatch:
 
     movies: Tensor
     features: Tensor
-    layers: list[CsrParts]
+    layers: list[LayerCsr]
     query: Tensor
     positive: Tensor
     negatives: Tensor
@@ -46,7 +47,7 @@ class PairBatch:
     @property
     def blocks(self) -> list[Block]:
         """The layers as the encoder's blocks, built where the step runs."""
-        return sparse_blocks(self.layers)
+        return [(layer.adjacency(), None, layer.num_dst) for layer in self.layers]
 
 
 @dataclass(frozen=True)
@@ -86,41 +87,71 @@ def negative_cdf(degrees: np.ndarray, power: float) -> np.ndarray:
     return cdf / cdf[-1]
 
 
-#: One layer as CSR arrays: ``(crow, col, weight, num_dst, num_src)``.
-CsrParts = tuple[Tensor, Tensor, Tensor, int, int]
+@dataclass
+class LayerCsr:
+    """One layer's ``(num_dst, num_src)`` adjacency and its transpose as CSR arrays.
+
+    Plain tensors cross from a DataLoader worker cheaply; sparse ones do not.
+    """
+
+    crow: Tensor
+    col: Tensor
+    weight: Tensor
+    transposed_crow: Tensor
+    transposed_col: Tensor
+    transposed_weight: Tensor
+    num_dst: int
+    num_src: int
+
+    def adjacency(self) -> Adjacency:
+        """The layer as the encoder pools it, built where the step runs."""
+        with warnings.catch_warnings():  # "sparse CSR support is in beta": relied on knowingly
+            warnings.simplefilter("ignore", UserWarning)
+            return Adjacency(
+                torch.sparse_csr_tensor(
+                    self.crow, self.col, self.weight, size=(self.num_dst, self.num_src)
+                ),
+                torch.sparse_csr_tensor(
+                    self.transposed_crow, self.transposed_col, self.transposed_weight,
+                    size=(self.num_src, self.num_dst),
+                ),
+            )  # fmt: skip
 
 
-def csr_parts(graph: ComputationGraph) -> list[CsrParts]:
-    """A computation graph's blocks as CSR arrays of ``(num_dst, num_src)`` adjacencies (edges
-    already come grouped by destination). Plain tensors cross from a DataLoader worker
-    cheaply; sparse ones do not."""
-    parts: list[CsrParts] = []
+def layer_csr(graph: ComputationGraph) -> list[LayerCsr]:
+    """A computation graph's blocks as CSR arrays, input layer first (edges already come
+    grouped by destination; the transpose is sorted by source, then destination)."""
+    layers: list[LayerCsr] = []
     num_src = len(graph.nodes)
     for block in graph.blocks:  # input layer first: its sources are all the input nodes
         src, dst = block.edge_index
-        crow = np.zeros(block.num_dst + 1, dtype=np.int64)
-        np.cumsum(np.bincount(dst, minlength=block.num_dst), out=crow[1:])
-        weight = torch.from_numpy(block.edge_weight.astype(np.float32))
-        parts.append(
-            (torch.from_numpy(crow), torch.from_numpy(src), weight, block.num_dst, num_src)
+        weight = block.edge_weight.astype(np.float32)
+        by_source = np.argsort(src * block.num_dst + dst)  # distinct keys: a full order
+        layers.append(
+            LayerCsr(
+                crow=torch.from_numpy(_row_pointers(dst, block.num_dst)),
+                col=torch.from_numpy(src),
+                weight=torch.from_numpy(weight),
+                transposed_crow=torch.from_numpy(_row_pointers(src, num_src)),
+                transposed_col=torch.from_numpy(dst[by_source]),
+                transposed_weight=torch.from_numpy(weight[by_source]),
+                num_dst=block.num_dst,
+                num_src=num_src,
+            )
         )
         num_src = block.num_dst
-    return parts
+    return layers
 
 
-def sparse_blocks(parts: list[CsrParts]) -> list[Block]:
-    """Weighted sparse adjacencies, the blocks :class:`PinSageEncoder` pools fastest."""
-    with warnings.catch_warnings():  # "sparse CSR support is in beta": relied on knowingly
-        warnings.simplefilter("ignore", UserWarning)
-        return [
-            (torch.sparse_csr_tensor(crow, col, weight, size=(num_dst, num_src)), None, num_dst)
-            for crow, col, weight, num_dst, num_src in parts
-        ]
+def _row_pointers(rows: np.ndarray, num_rows: int) -> np.ndarray:
+    pointers = np.zeros(num_rows + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=num_rows), out=pointers[1:])
+    return pointers
 
 
 def to_tensors(graph: ComputationGraph) -> list[Block]:
     """A computation graph's blocks as :class:`PinSageEncoder` takes them."""
-    return sparse_blocks(csr_parts(graph))
+    return [(layer.adjacency(), None, layer.num_dst) for layer in layer_csr(graph)]
 
 
 class PairBatches(Dataset[PairBatch]):
@@ -145,6 +176,7 @@ class PairBatches(Dataset[PairBatch]):
         self.order = np.random.default_rng(self.seed).permutation(len(queries))
         ranked = sampling.neighbourhoods.ranked
         self.pool_length = (ranked >= 0).sum(axis=1)
+        self._positions: PositionMap | None = None  # made in the process that builds batches
 
     def __len__(self) -> int:
         return -(-len(self.order) // self.batch_size)
@@ -157,18 +189,22 @@ class PairBatches(Dataset[PairBatch]):
         negatives = np.searchsorted(s.negative_cdf, rng.random(s.num_negatives), side="right")
         negatives = np.minimum(negatives, len(s.negative_cdf) - 1)
         hard, hard_mask = self._hard_negatives(query, positive, rng)
-        targets = np.unique(np.concatenate([query, positive, negatives, hard[hard_mask]]))
-        graph = computation_graph(targets, s.neighbourhoods, s.num_layers)
-        position = np.searchsorted(targets, np.concatenate([query, positive, negatives]))
-        hard_position = np.searchsorted(targets, np.where(hard_mask, hard, targets[0]))
+        if self._positions is None:
+            self._positions = PositionMap(len(s.negative_cdf))
         b = len(query)
+        hard_or_query = np.where(hard_mask, hard, query[:, None]).ravel()  # masked out later
+        targets, position = self._positions.distinct(
+            np.concatenate([query, positive, negatives, hard_or_query])
+        )
+        graph = computation_graph(targets, s.neighbourhoods, s.num_layers, self._positions)
+        hard_position = position[2 * b + len(negatives) :].reshape(hard.shape)
         return PairBatch(
             movies=torch.from_numpy(graph.nodes),
             features=torch.from_numpy(s.features[graph.nodes]),
-            layers=csr_parts(graph),
+            layers=layer_csr(graph),
             query=torch.from_numpy(position[:b]),
             positive=torch.from_numpy(position[b : 2 * b]),
-            negatives=torch.from_numpy(position[2 * b :]),
+            negatives=torch.from_numpy(position[2 * b : 2 * b + len(negatives)]),
             hard=torch.from_numpy(hard_position),
             hard_mask=torch.from_numpy(hard_mask),
         )

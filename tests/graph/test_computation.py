@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from graphrec.graph.computation import computation_graph
+from graphrec.graph.computation import PositionMap, computation_graph
 from graphrec.graph.walks import Neighbourhoods
 
 
@@ -49,3 +49,23 @@ def test_padding_and_isolated_targets_add_no_edges() -> None:
 def test_repeated_targets_are_refused() -> None:
     with pytest.raises(ValueError, match="distinct"):
         computation_graph(np.array([1, 1]), chain(), num_layers=1)
+
+
+def test_position_map_deduplicates_and_leaves_itself_clean() -> None:
+    positions = PositionMap(10)
+    distinct, position = positions.distinct(np.array([7, 3, 7, 9, 3]))
+    assert sorted(distinct.tolist()) == [3, 7, 9]
+    assert np.array_equal(distinct[position], [7, 3, 7, 9, 3])
+    assert bool((positions.slots == -1).all())
+
+
+def test_a_reused_position_map_gives_the_same_graph() -> None:
+    positions = PositionMap(5)
+    first = computation_graph(np.array([0, 2]), chain(), 2, positions)
+    again = computation_graph(np.array([0, 2]), chain(), 2, positions)
+    fresh = computation_graph(np.array([0, 2]), chain(), 2)
+    for graph in (again, fresh):
+        assert np.array_equal(graph.nodes, first.nodes)
+        for ours, theirs in zip(graph.blocks, first.blocks, strict=True):
+            assert np.array_equal(ours.edge_index, theirs.edge_index)
+    assert bool((positions.slots == -1).all())

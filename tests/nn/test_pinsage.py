@@ -4,7 +4,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from graphrec.nn.pinsage import PinSageConv, PinSageEncoder
+from graphrec.nn.pinsage import Adjacency, PinSageConv, PinSageEncoder
 
 
 def four_nodes() -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -65,13 +65,21 @@ def test_encoder_runs_its_layers_over_blocks() -> None:
     torch.testing.assert_close(out.norm(dim=-1), torch.ones(1))
 
 
-def test_a_sparse_adjacency_pools_as_the_edge_list_does() -> None:
+def test_an_adjacency_pools_and_backpropagates_as_the_edge_list_does() -> None:
     x, edge_index, edge_weight = four_nodes()
     conv = PinSageConv(3, 5, hidden_channels=4)
-    adjacency = torch.sparse_coo_tensor(
+    matrix = torch.sparse_coo_tensor(
         torch.stack([edge_index[1], edge_index[0]]), edge_weight, size=(4, 4)
-    ).to_sparse_csr()
-    torch.testing.assert_close(conv(x, adjacency), conv(x, edge_index, edge_weight))
+    )
+    adjacency = Adjacency(matrix.to_sparse_csr(), matrix.t().coalesce().to_sparse_csr())
+    x_sparse, x_edges = x.clone().requires_grad_(), x.clone().requires_grad_()
+    out_sparse, out_edges = conv(x_sparse, adjacency), conv(x_edges, edge_index, edge_weight)
+    torch.testing.assert_close(out_sparse, out_edges)
+    weights = torch.randn_like(out_edges)
+    (out_sparse * weights).sum().backward()
+    (out_edges * weights).sum().backward()
+    assert x_sparse.grad is not None and x_edges.grad is not None
+    torch.testing.assert_close(x_sparse.grad, x_edges.grad)
 
 
 def test_an_edge_list_needs_its_weights() -> None:
