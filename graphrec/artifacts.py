@@ -131,7 +131,7 @@ def write_bundle(
             tag_index=tag,
             tag_count=count,
         )
-        torch.save(model_state, staging / "model.pt")
+        torch.save({k: v.cpu() for k, v in model_state.items()}, staging / "model.pt")
         np.savez(staging / "history.npz", indptr=history.indptr, movies=history.movies,
                  ratings=history.ratings, timestamps=history.timestamps)  # fmt: skip
         f = rankers.features

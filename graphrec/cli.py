@@ -40,6 +40,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script; returns the exit code."""
     parser = _parser()
     args = parser.parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)  # what --nproc's helpers rerun
     if args.command in ("train", "evaluate"):
         from graphrec.train import use_deterministic_kernels
 
@@ -79,6 +80,14 @@ def _parser() -> argparse.ArgumentParser:
         "--epochs", type=_positive_int, help="most epochs (early stopping may end sooner)"
     )
     train.add_argument("--seed", type=int, default=0)
+    train.add_argument(
+        "--nproc", type=_positive_int, default=1,
+        help="PinSAGE: data-parallel processes on this machine (torch.distributed, gloo); "
+        "under torchrun the group comes from its environment instead",
+    )  # fmt: skip
+    train.add_argument(
+        "--device", default="cpu", help="auto, cpu or cuda (PinSAGE; auto: a GPU if any)"
+    )
     train.add_argument(
         "--quiet", action="store_true", help="no progress bars or log lines, only the summary"
     )
@@ -155,18 +164,45 @@ def _positive_int(text: str) -> int:
 
 
 def _train(args: argparse.Namespace) -> None:
-    from graphrec.pipeline import train_bundle
+    from graphrec.pipeline import follow_training, train_bundle
     from graphrec.progress import Progress
+    from graphrec.train.devices import resolve_device
+    from graphrec.train.distributed import join_from_environment, launch_helpers, leave
 
     started = time.perf_counter()
-    path, figures = train_bundle(
-        args.data, args.out, model=args.model, epochs=args.epochs, seed=args.seed,
-        progress=Progress(enabled=not args.quiet),
-    )  # fmt: skip
+    device = resolve_device(args.device, args.model)
+    distributed = args.nproc > 1 or int(os.environ.get("WORLD_SIZE", "1")) > 1
+    if distributed and args.model != "pinsage":
+        raise ConfigError(f"data-parallel training needs --model pinsage, not {args.model!r}")
+    helpers = launch_helpers(args.nproc, args.argv) if args.nproc > 1 and not _ranked() else []
+    world = join_from_environment(device)
+    succeeded = False
+    try:
+        if not world.is_main:
+            follow_training(args.data, world, model=args.model, epochs=args.epochs,
+                            seed=args.seed)  # fmt: skip
+            succeeded = True
+            return
+        path, figures = train_bundle(
+            args.data, args.out, model=args.model, epochs=args.epochs, seed=args.seed,
+            progress=Progress(enabled=not args.quiet), world=world,
+        )  # fmt: skip
+        succeeded = True
+    finally:
+        leave(world)
+        for helper in helpers:  # they finish with rank 0's last epoch; a failure stops them
+            if not succeeded:
+                helper.terminate()
+            helper.wait()
     print(f"bundle: {path}")
     for name, value in figures.items():
         print(f"{name}: {value}")
     print(f"total_seconds: {time.perf_counter() - started:.1f}")
+
+
+def _ranked() -> bool:
+    """Whether this process already has a rank (torchrun's, or a helper ``--nproc`` started)."""
+    return "RANK" in os.environ and int(os.environ.get("WORLD_SIZE", "1")) > 1
 
 
 def _evaluate(args: argparse.Namespace) -> None:

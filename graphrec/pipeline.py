@@ -15,6 +15,8 @@ from graphrec.popularity import with_popularity
 from graphrec.progress import SILENT, Progress
 from graphrec.similarity import ATTRIBUTE_WEIGHT, item_vectors
 from graphrec.train.config import PinSageConfig, SageConfig
+from graphrec.train.distributed import World
+from graphrec.train.pinsage_trainer import PinSageTrainer
 from graphrec.train.two_stage import train_two_stage
 from graphrec.users.history import UserHistory
 from index import MovieIndex
@@ -35,25 +37,22 @@ def train_bundle(
     epochs: int | None = None,
     seed: int = 0,
     progress: Progress = SILENT,
+    world: World | None = None,
 ) -> tuple[Path, dict[str, float]]:
     """Train on ``data_dir`` (bundled data when ``None``) and write a bundle under ``out``.
+
+    ``world`` is the data-parallel group (PinSAGE) this process leads as rank 0, and the
+    device it trains on; the other ranks run :func:`follow_training`.
 
     Returns:
         The bundle's folder and its headline figures (seconds per stage, validation recall).
     """
-    if model not in MODELS:
-        raise ConfigError(f"unknown model {model!r}; available: {', '.join(MODELS)}")
+    config = _config(model, epochs, seed)
     started = time.perf_counter()
     dataset = load_movielens(data_dir)
-    overrides = {"seed": seed} | ({"epochs": epochs} if epochs is not None else {})
-    config_type = PinSageConfig if model == "pinsage" else SageConfig
-    try:
-        config = config_type.model_validate(overrides)
-    except ValueError as exc:
-        raise ConfigError(str(exc).splitlines()[-1]) from exc
     load_seconds = time.perf_counter() - started
 
-    trained = train_two_stage(dataset, config, progress=progress)
+    trained = train_two_stage(dataset, config, progress=progress, world=world)
     result = trained.embeddings
     train_seconds = time.perf_counter() - started - load_seconds
 
@@ -72,6 +71,10 @@ def train_bundle(
     manifest = {
         "model": model,
         "config": config.model_dump(),
+        "training": {
+            "processes": world.size if world else 1,
+            "device": str(world.device) if world else "cpu",
+        },
         "dataset": dataset.describe(),
         "metrics": figures,
         "rankers": rankers,
@@ -103,3 +106,24 @@ def train_bundle(
         manifest=manifest,
     )
     return path, figures
+
+
+def follow_training(data_dir: Path | None, world: World, *, model: str, epochs: int | None,
+                    seed: int) -> int:  # fmt: skip
+    """A helper rank's part of ``train_bundle``: the same data and trainer, every epoch rank 0
+    calls for, nothing written. Returns the epochs trained."""
+    config = _config(model, epochs, seed)
+    if not isinstance(config, PinSageConfig):
+        raise ConfigError(f"data-parallel training needs --model pinsage, not {model!r}")
+    return PinSageTrainer(load_movielens(data_dir), config, world).follow()
+
+
+def _config(model: str, epochs: int | None, seed: int) -> SageConfig | PinSageConfig:
+    if model not in MODELS:
+        raise ConfigError(f"unknown model {model!r}; available: {', '.join(MODELS)}")
+    overrides = {"seed": seed} | ({"epochs": epochs} if epochs is not None else {})
+    config_type = PinSageConfig if model == "pinsage" else SageConfig
+    try:
+        return config_type.model_validate(overrides)
+    except ValueError as exc:
+        raise ConfigError(str(exc).splitlines()[-1]) from exc

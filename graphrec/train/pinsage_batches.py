@@ -9,7 +9,7 @@ depend on how many workers there are.
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -33,6 +33,9 @@ class PairBatch:
         query, positive: ``(B,)`` positions of each pair's movies.
         negatives: ``(N,)`` positions of the random negatives every query shares.
         hard: ``(B, H)`` positions of per-query hard negatives; ``hard_mask`` says which exist.
+        shared_denominator, hard_denominator: What the hinge sums divide by: the whole batch's
+            (query, negative) pairs and hard negatives, across every rank's share of it, so
+            the ranks' partial losses add up to the whole batch's.
     """
 
     movies: Tensor
@@ -43,11 +46,22 @@ class PairBatch:
     negatives: Tensor
     hard: Tensor
     hard_mask: Tensor
+    shared_denominator: int
+    hard_denominator: int
 
-    @property
-    def blocks(self) -> list[Block]:
+    def blocks(self, device: torch.device) -> list[Block]:
         """The layers as the encoder's blocks, built where the step runs."""
-        return [(layer.adjacency(), None, layer.num_dst) for layer in self.layers]
+        return [(layer.adjacency().to(device), None, layer.num_dst) for layer in self.layers]
+
+    def to(self, device: torch.device) -> PairBatch:
+        """The batch's tensors on ``device`` (the layers move as :meth:`blocks` builds them)."""
+        if device.type == "cpu":
+            return self
+        move = {name: getattr(self, name).to(device) for name in _TENSORS}
+        return replace(self, **move)
+
+
+_TENSORS = ("movies", "features", "query", "positive", "negatives", "hard", "hard_mask")
 
 
 @dataclass(frozen=True)
@@ -149,9 +163,9 @@ def _row_pointers(rows: np.ndarray, num_rows: int) -> np.ndarray:
     return pointers
 
 
-def to_tensors(graph: ComputationGraph) -> list[Block]:
-    """A computation graph's blocks as :class:`PinSageEncoder` takes them."""
-    return [(layer.adjacency(), None, layer.num_dst) for layer in layer_csr(graph)]
+def to_tensors(graph: ComputationGraph, device: torch.device) -> list[Block]:
+    """A computation graph's blocks as :class:`PinSageEncoder` takes them, on ``device``."""
+    return [(layer.adjacency().to(device), None, layer.num_dst) for layer in layer_csr(graph)]
 
 
 class PairBatches(Dataset[PairBatch]):
@@ -167,8 +181,11 @@ class PairBatches(Dataset[PairBatch]):
         num_hard: int,
         epoch: int,
         seed: int,
+        rank: int = 0,
+        world_size: int = 1,
     ) -> None:
         self.queries, self.positives = queries, positives
+        self.share = slice(rank, None, world_size)  # this rank's pairs of every batch
         self.sampling = sampling
         self.batch_size = batch_size
         self.num_hard = num_hard
@@ -186,9 +203,14 @@ class PairBatches(Dataset[PairBatch]):
         pairs = self.order[index * self.batch_size : (index + 1) * self.batch_size]
         query, positive = self.queries[pairs], self.positives[pairs]
         s = self.sampling
+        # Negatives and hard negatives are drawn for the whole batch, so every rank's share
+        # of it is what one process would have drawn for the same pairs.
         negatives = np.searchsorted(s.negative_cdf, rng.random(s.num_negatives), side="right")
         negatives = np.minimum(negatives, len(s.negative_cdf) - 1)
         hard, hard_mask = self._hard_negatives(query, positive, rng)
+        shared_denominator, hard_denominator = len(query) * len(negatives), int(hard_mask.sum())
+        query, positive = query[self.share], positive[self.share]
+        hard, hard_mask = hard[self.share], hard_mask[self.share]
         if self._positions is None:
             self._positions = PositionMap(len(s.negative_cdf))
         b = len(query)
@@ -207,6 +229,8 @@ class PairBatches(Dataset[PairBatch]):
             negatives=torch.from_numpy(position[2 * b : 2 * b + len(negatives)]),
             hard=torch.from_numpy(hard_position),
             hard_mask=torch.from_numpy(hard_mask),
+            shared_denominator=shared_denominator,
+            hard_denominator=hard_denominator,
         )
 
     def _hard_negatives(

@@ -27,6 +27,7 @@ from graphrec.popularity import PopularityWeights, log_popularity
 from graphrec.recall_score import RecallScore
 from graphrec.similarity import item_vectors
 from graphrec.train.config import PinSageConfig
+from graphrec.train.distributed import World
 from graphrec.train.early_stopping import EpochCallback, fit_with_early_stopping
 from graphrec.train.margin_loss import hard_hinge, shared_hinge
 from graphrec.train.pinsage_batches import (
@@ -40,7 +41,7 @@ from graphrec.train.pinsage_batches import (
 )
 from graphrec.train.popularity_tuning import RecallChoice, ValidationScores, tune_recall
 from graphrec.train.result import TrainedEmbeddings
-from graphrec.train.row_adam import RowAdam
+from graphrec.train.row_adam import RowAdam, sparse_rows
 from graphrec.train.topk import validation_recall
 from graphrec.train.user_vectors import user_vectors
 
@@ -53,9 +54,19 @@ STOPPING_HALF_LIFE = 2.0
 class PinSageTrainer:
     """Trains a :class:`PinSageEncoder` on one dataset's interactions."""
 
-    def __init__(self, dataset: InteractionDataset, config: PinSageConfig) -> None:
+    def __init__(
+        self,
+        dataset: InteractionDataset,
+        config: PinSageConfig,
+        world: World | None = None,
+    ) -> None:
+        """``world``: this process's rank when training data-parallel (every rank builds the
+        same trainer: same seed, same walks, same initial weights), and the device the model
+        and its steps run on (batches are always built on the CPU)."""
         self.config = config
         self.dataset = dataset
+        self.world = world or World()
+        self.device = self.world.device
         torch.manual_seed(config.seed)
         val_mask = validation_mask(
             dataset.users, dataset.timestamps, config.val_fraction, config.val_cut, seed=config.seed
@@ -94,9 +105,11 @@ class PinSageTrainer:
         )
         self.model = PinSageEncoder(
             dataset.num_movies, self.features.shape[1], config.dim, config.num_layers
-        )
-        dense = [p for n, p in self.model.named_parameters() if not n.startswith("movie_embedding")]
-        self.optimizer = torch.optim.Adam(dense, lr=config.lr)
+        ).to(self.device)
+        self.dense = [
+            p for n, p in self.model.named_parameters() if not n.startswith("movie_embedding")
+        ]
+        self.optimizer = torch.optim.Adam(self.dense, lr=config.lr)
         self.row_optimizer = RowAdam(self.model.movie_embedding.weight, lr=config.lr)
         self.epoch = 0
 
@@ -121,23 +134,30 @@ class PinSageTrainer:
             num_hard=min(self.epoch - 1, self.config.max_hard),
             epoch=self.epoch,
             seed=self.config.seed,
+            rank=self.world.rank,
+            world_size=self.world.size,
         )
         total, steps = 0.0, 0
         for batch in batch_loader(batches, self.config.workers):
             if max_batches is not None and steps >= max_batches:
                 break
-            loss = self._loss(batch)
+            loss = self._loss(batch.to(self.device))
             self.optimizer.zero_grad()
             loss.backward()
+            # Partial losses of one batch: their gradients (and values) add up over the ranks.
+            loss = self.world.all_reduce_grads(self.dense, loss.detach())
             self.optimizer.step()
-            self.row_optimizer.step_from_grad(distinct=True)
+            rows, values = sparse_rows(self.model.movie_embedding.weight)
+            rows, values = self.world.gather_rows(rows, values)
+            # A computation graph's nodes are distinct; several ranks' may overlap.
+            self.row_optimizer.step(rows, values, distinct=self.world.size == 1)
             total += loss.item()
             steps += 1
         return {"loss": total / max(steps, 1)}
 
     def _loss(self, batch: PairBatch) -> torch.Tensor:
         """Max-margin: each negative must score at least ``margin`` below the positive."""
-        z = self.model(batch.movies, batch.features, batch.blocks)
+        z = self.model(batch.movies, batch.features, batch.blocks(self.device))
         b, n = len(batch.query), len(batch.negatives)
         # One gather, so that backward scatters into z once rather than four times, and
         # index_select's (index_add_) rather than indexing's (index_put_, ten times slower).
@@ -149,13 +169,13 @@ class PinSageTrainer:
         )
         positive_score = (query * positive).sum(-1, keepdim=True)
         margin = self.config.margin
-        shared = shared_hinge(query, negatives, positive_score, margin, b * n)
-        if not bool(batch.hard_mask.any()):
+        shared = shared_hinge(query, negatives, positive_score, margin, batch.shared_denominator)
+        if batch.hard_denominator == 0:
             return shared
-        hard_count = int(batch.hard_mask.sum())
         hard_term = hard_hinge(
-            query, hard_rows.view(*hard, -1), batch.hard_mask, positive_score, margin, hard_count
-        )
+            query, hard_rows.view(*hard, -1), batch.hard_mask, positive_score, margin,
+            batch.hard_denominator,
+        )  # fmt: skip
         return shared + self.config.hard_weight * hard_term
 
     @torch.no_grad()
@@ -168,11 +188,15 @@ class PinSageTrainer:
         for start in range(0, self.dataset.num_movies, step):
             targets = np.arange(start, min(start + step, self.dataset.num_movies))
             graph = computation_graph(targets, neighbourhoods, self.config.num_layers)
-            out[targets] = self.model(
-                torch.from_numpy(graph.nodes),
-                torch.from_numpy(self.features[graph.nodes]),
-                to_tensors(graph),
-            ).numpy()
+            out[targets] = (
+                self.model(
+                    torch.from_numpy(graph.nodes).to(self.device),
+                    torch.from_numpy(self.features[graph.nodes]).to(self.device),
+                    to_tensors(graph, self.device),
+                )
+                .cpu()
+                .numpy()
+            )
         return out
 
     def embed_users(
@@ -233,18 +257,36 @@ class PinSageTrainer:
             k=self.config.val_k,
         )
 
+    def follow(self) -> int:
+        """A helper rank's part: train each epoch rank 0 calls for; returns the epochs run."""
+        epochs = 0
+        with self.world.sharing_cores():
+            while self.world.go_on():
+                self.train_epoch()
+                epochs += 1
+        return epochs
+
     def fit(self, on_epoch: EpochCallback | None = None) -> TrainedEmbeddings:
-        """Train with early stopping; return the best weights' embeddings over all training data."""
+        """Train with early stopping; return the best weights' embeddings over all training data.
+
+        Data-parallel, this is rank 0's part; it validates alone while the others wait."""
         if len(self.queries) == 0:
             raise ValueError("no co-interaction pairs: every user has a single rating")
-        history, best_epoch = fit_with_early_stopping(
-            self.model,
-            self.train_epoch,
-            self.validate if self.val_graph.num_edges > 0 else None,
-            epochs=self.config.epochs,
-            patience=self.config.patience,
-            on_epoch=on_epoch,
-        )
+
+        def train_epoch_everywhere() -> dict[str, float]:
+            self.world.go_on(True)
+            return self.train_epoch()
+
+        with self.world.sharing_cores():
+            history, best_epoch = fit_with_early_stopping(
+                self.model,
+                train_epoch_everywhere,
+                self.validate if self.val_graph.num_edges > 0 else None,
+                epochs=self.config.epochs,
+                patience=self.config.patience,
+                on_epoch=on_epoch,
+            )
+            self.world.go_on(False)
         choice = (
             self.choose_recall()
             if self.val_graph.num_edges > 0

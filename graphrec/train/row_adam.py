@@ -60,16 +60,17 @@ class RowAdam:
         update = exp_avg.div_(exp_avg_sq.sqrt_().add_(self.eps))
         self.weight.index_add_(0, rows, update, alpha=-step_size)
 
-    def step_from_grad(self, *, distinct: bool = False) -> None:
-        """Apply the sparse gradient autograd left on ``weight`` (then clear it); ``distinct``
-        when the lookup's ids were (a computation graph's nodes are)."""
-        grad = self.weight.grad
-        if grad is None:
-            return
-        if not grad.is_sparse:
-            raise ValueError("RowAdam needs a sparse gradient (nn.Embedding(sparse=True))")
-        self.step(grad._indices()[0], grad._values(), distinct=distinct)
-        self.weight.grad = None
+
+def sparse_rows(weight: Tensor) -> tuple[Tensor, Tensor]:
+    """The rows and values of the sparse gradient autograd left on ``weight``, which is
+    cleared (``nn.Embedding(sparse=True)`` gives one row per looked-up id, repeats kept)."""
+    grad = weight.grad
+    if grad is None:
+        return weight.new_zeros(0, dtype=torch.int64), weight.new_zeros((0, weight.shape[1]))
+    if not grad.is_sparse:
+        raise ValueError("RowAdam needs a sparse gradient (nn.Embedding(sparse=True))")
+    weight.grad = None
+    return grad._indices()[0], grad._values()
 
 
 def merge_rows(rows: Tensor, values: Tensor) -> tuple[Tensor, Tensor]:

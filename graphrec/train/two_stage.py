@@ -21,6 +21,7 @@ from graphrec.rankers.features import RankingFeatures
 from graphrec.rankers.item_weights import ItemWeights
 from graphrec.rankers.ranking import RANKERS, Rankers
 from graphrec.train.config import PinSageConfig, SageConfig
+from graphrec.train.distributed import World
 from graphrec.train.early_stopping import EpochCallback
 from graphrec.train.pinsage_trainer import PinSageTrainer
 from graphrec.train.ranker_training import RankerConfig, fit_rankers
@@ -45,8 +46,11 @@ def train_two_stage(
     ranker_config: RankerConfig | None = None,
     on_epoch: EpochCallback | None = None,
     progress: Progress = SILENT,
+    world: World | None = None,
 ) -> TwoStage:
-    """Train the embedding model named by ``config``'s type, then both rankers on its recall."""
+    """Train the embedding model named by ``config``'s type, then both rankers on its recall.
+
+    ``world``: PinSAGE's data-parallel group and device, this process its rank 0."""
     result: TrainedEmbeddings
     model = "pinsage" if isinstance(config, PinSageConfig) else "sage"
     progress.stage(f"{model} epochs", total=config.epochs)
@@ -57,7 +61,7 @@ def train_two_stage(
             on_epoch(record)
 
     if isinstance(config, PinSageConfig):
-        pinsage = PinSageTrainer(dataset, config)
+        pinsage = PinSageTrainer(dataset, config, world)
         result = pinsage.fit(epoch_done)
         movies = pinsage.embed_movies()  # best weights, fitting-graph neighbourhoods
         early: Embeddings = (

@@ -50,7 +50,7 @@ def test_batches_hold_hard_negatives_from_the_second_epoch() -> None:
     )[0]  # fmt: skip
     assert first.hard.shape == (16, 0)
     assert later.hard.shape == (16, 2) and bool(later.hard_mask.any())
-    targets = later.movies[: later.blocks[-1][2]]
+    targets = later.movies[: later.layers[-1].num_dst]
     query = targets[later.query]
     positive = targets[later.positive]
     assert len(query) == 16

@@ -1,0 +1,164 @@
+"""Data-parallel PinSAGE training on torch.distributed: the group, its collectives, a launcher.
+
+Every rank holds the same model (same seed, same walks) and takes its share of each batch's
+pairs; the partial losses add up to the whole batch's loss, so summing the ranks' gradients
+gives the one-process gradient and every rank applies the same update. Dense gradients travel
+in one flat all-reduce; the id embedding's sparse rows are all-gathered (each rank touches
+different rows, and a dense all-reduce of the table would move the whole catalogue every step).
+Rank 0 validates and decides each epoch whether all ranks go on.
+
+The group is the one torchrun describes (``RANK``, ``WORLD_SIZE``, ``MASTER_ADDR``,
+``MASTER_PORT``); ``graphrec train --nproc N`` sets those itself for N processes on loopback.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import torch
+import torch.distributed as dist
+from torch import Tensor
+
+from graphrec.errors import ConfigError
+
+#: How long a rank waits for the others, rank 0's validation and final embedding included.
+TIMEOUT = timedelta(hours=2)
+
+
+@dataclass
+class World:
+    """This process's place in the group; ``size`` 1 is plain single-process training."""
+
+    rank: int = 0
+    size: int = 1
+    #: Ranks on this machine: they share its cores.
+    local_size: int = 1
+    device: torch.device = field(default_factory=lambda: torch.device("cpu"))
+    #: Seconds spent in collectives since the last :meth:`take_comm_seconds`.
+    comm_seconds: float = field(default=0.0, repr=False)
+
+    @property
+    def is_main(self) -> bool:
+        return self.rank == 0
+
+    @contextmanager
+    def sharing_cores(self) -> Iterator[None]:
+        """Each rank on a machine trains with its share of the cores, then gives them back."""
+        before = torch.get_num_threads()
+        if self.local_size > 1:
+            torch.set_num_threads(max(1, (os.cpu_count() or 1) // self.local_size))
+        try:
+            yield
+        finally:
+            torch.set_num_threads(before)
+
+    def all_reduce_grads(self, parameters: Iterable[Tensor], extra: Tensor) -> Tensor:
+        """Sum every parameter's gradient (and ``extra``, e.g. the loss) over the ranks, in
+        one flat buffer; returns the summed ``extra``."""
+        parameters = list(parameters)
+        if self.size == 1:
+            return extra
+        started = time.perf_counter()
+        grads = [p.grad if p.grad is not None else torch.zeros_like(p) for p in parameters]
+        flat = torch.cat([g.reshape(-1) for g in grads] + [extra.detach().reshape(-1)])
+        dist.all_reduce(flat)
+        offset = 0
+        for parameter, grad in zip(parameters, grads, strict=True):
+            n = grad.numel()
+            parameter.grad = flat[offset : offset + n].view_as(grad)
+            offset += n
+        self.comm_seconds += time.perf_counter() - started
+        return flat[offset:].view_as(extra)
+
+    def gather_rows(self, rows: Tensor, values: Tensor) -> tuple[Tensor, Tensor]:
+        """Every rank's sparse rows and their values, concatenated in rank order."""
+        if self.size == 1:
+            return rows, values
+        started = time.perf_counter()
+        count = torch.tensor([len(rows)], dtype=torch.int64, device=rows.device)
+        counts = [torch.empty_like(count) for _ in range(self.size)]
+        dist.all_gather(counts, count)
+        most = int(max(int(c) for c in counts))
+        padded_rows = rows.new_zeros(most)
+        padded_rows[: len(rows)] = rows
+        padded_values = values.new_zeros((most, values.shape[1]))
+        padded_values[: len(rows)] = values
+        all_rows = [torch.empty_like(padded_rows) for _ in range(self.size)]
+        all_values = [torch.empty_like(padded_values) for _ in range(self.size)]
+        dist.all_gather(all_rows, padded_rows)
+        dist.all_gather(all_values, padded_values)
+        lengths = [int(c) for c in counts]
+        merged_rows = torch.cat([r[:n] for r, n in zip(all_rows, lengths, strict=True)])
+        merged_values = torch.cat([v[:n] for v, n in zip(all_values, lengths, strict=True)])
+        self.comm_seconds += time.perf_counter() - started
+        return merged_rows, merged_values
+
+    def go_on(self, decision: bool | None = None) -> bool:
+        """Rank 0 says whether every rank trains another epoch; the others hear it."""
+        if self.size == 1:
+            return bool(decision)
+        flag = torch.tensor([int(bool(decision)) if self.is_main else 0], device=self.device)
+        dist.broadcast(flag, src=0)
+        return bool(flag.item())
+
+    def take_comm_seconds(self) -> float:
+        seconds, self.comm_seconds = self.comm_seconds, 0.0
+        return seconds
+
+
+def join_from_environment(device: torch.device) -> World:
+    """The group torchrun (or ``--nproc``) described in the environment, joined; a one-process
+    :class:`World` when there is none. NCCL when training on CUDA, gloo on the CPU."""
+    size = int(os.environ.get("WORLD_SIZE", "1"))
+    if size <= 1:
+        return World(device=device)
+    missing = [n for n in ("RANK", "MASTER_ADDR", "MASTER_PORT") if n not in os.environ]
+    if missing:
+        raise ConfigError(f"WORLD_SIZE={size} but {', '.join(missing)} not set (see torchrun)")
+    rank = int(os.environ["RANK"])
+    local_size = int(os.environ.get("LOCAL_WORLD_SIZE", "1"))
+    if not dist.is_initialized():
+        backend = "nccl" if device.type == "cuda" else "gloo"
+        dist.init_process_group(backend, rank=rank, world_size=size, timeout=TIMEOUT)
+    return World(rank=rank, size=size, local_size=local_size, device=device)
+
+
+def leave(world: World) -> None:
+    """Tear the group down (a no-op for one process)."""
+    if world.size > 1 and dist.is_initialized():
+        dist.destroy_process_group()
+
+
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def launch_helpers(nproc: int, argv: Sequence[str]) -> list[subprocess.Popen[bytes]]:
+    """Start ranks 1..nproc-1 as ``python -m graphrec <argv>`` on loopback, and describe the
+    group in this process's environment as its rank 0."""
+    os.environ.update(
+        MASTER_ADDR="127.0.0.1",
+        MASTER_PORT=str(free_port()),
+        WORLD_SIZE=str(nproc),
+        LOCAL_WORLD_SIZE=str(nproc),
+        RANK="0",
+        LOCAL_RANK="0",
+    )
+    return [
+        subprocess.Popen(
+            [sys.executable, "-m", "graphrec", *argv],
+            env=os.environ | {"RANK": str(rank), "LOCAL_RANK": str(rank)},
+        )
+        for rank in range(1, nproc)
+    ]
