@@ -14,6 +14,11 @@ same cost per step, so it times ``--warmup`` steps and ``--warmup`` + ``--batche
 through the real pipeline; the difference gives the steady cost per step, the remainder the
 start-up, and the epoch is start-up + steps × cost per step. ``--full-epoch`` runs the whole
 epoch instead.
+
+``--nproc P`` trains data-parallel (torch.distributed, gloo on loopback): P processes, each
+with its share of the cores, each taking its share of every batch. Each rank reports its step
+time, the part of it spent in collectives (the dense all-reduce and the sparse rows' all-
+gather) and its peak memory; the epoch projection counts the same steps, which are shorter.
 """
 
 from __future__ import annotations
@@ -24,12 +29,16 @@ import resource
 import sys
 import time
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import torch
+import torch.distributed as dist
+import torch.multiprocessing as mp
 
 from graphrec.data.dataset import InteractionDataset, MovieTable
 from graphrec.train.config import PinSageConfig
+from graphrec.train.distributed import World, free_port
 from graphrec.train.pinsage_trainer import PinSageTrainer
 
 #: The bundled ml-latest-small: nodes per edge, kept as the graph grows.
@@ -82,19 +91,22 @@ def peak_rss_mib() -> dict[str, float]:
 def time_epoch(
     trainer: PinSageTrainer, batches_per_epoch: int, args: argparse.Namespace
 ) -> dict[str, object]:
-    """Seconds of one training epoch: measured whole, or start-up + steps × steady step cost."""
+    """Seconds of one training epoch: measured whole, or start-up + steps × steady step cost;
+    with several ranks, also the seconds per step spent in collectives."""
     if args.full_epoch or args.warmup + args.batches >= batches_per_epoch:
         started = time.perf_counter()
-        trainer.train_epoch()
+        comm_seconds = trainer.train_epoch().get("comm_seconds", 0.0)
         seconds = time.perf_counter() - started
         return {"batches_timed": batches_per_epoch, "epoch_startup_seconds": None,
                 "seconds_per_batch": round(seconds / batches_per_epoch, 4),
+                "comm_seconds_per_batch": round(comm_seconds / batches_per_epoch, 4),
                 "epoch_seconds": round(seconds, 1), "epoch_projected": False}  # fmt: skip
-    runs = []
+    runs: list[float] = []
+    comm: list[float] = []
     for steps in (args.warmup, args.warmup + args.batches):
         trainer.epoch = 1  # both runs are second epochs: hard negatives on, as from then on
         started = time.perf_counter()
-        trainer.train_epoch(max_batches=steps)
+        comm.append(trainer.train_epoch(max_batches=steps).get("comm_seconds", 0.0))
         runs.append(time.perf_counter() - started)
     per_batch = (runs[1] - runs[0]) / args.batches
     startup = max(runs[0] - args.warmup * per_batch, 0.0)
@@ -102,24 +114,16 @@ def time_epoch(
         "batches_timed": args.batches,
         "epoch_startup_seconds": round(startup, 2),
         "seconds_per_batch": round(per_batch, 4),
+        "comm_seconds_per_batch": round((comm[1] - comm[0]) / args.batches, 4),
         "epoch_seconds": round(startup + per_batch * batches_per_epoch, 1),
         "epoch_projected": True,
     }
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--edges", type=int, default=1_000_000)
-    parser.add_argument("--batches", type=int, default=1000, help="steps timed for the epoch")
-    parser.add_argument("--warmup", type=int, default=20, help="steps that absorb start-up")
-    parser.add_argument("--full-epoch", action="store_true", help="time the whole epoch")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--json", type=Path, help="write the figures here")
-    args = parser.parse_args(argv)
-    if args.edges < 1000:
-        parser.error("--edges must be at least 1000")
+def measure(args: argparse.Namespace, world: World) -> dict[str, object]:
+    """Every stage on this rank, in the order a training run meets them."""
     torch.manual_seed(args.seed)
-
+    loud = world.is_main
     started = time.perf_counter()
     dataset = synthetic(args.edges, args.seed)
     figures: dict[str, object] = {
@@ -129,12 +133,13 @@ def main(argv: list[str] | None = None) -> int:
         "threads": torch.get_num_threads(),
         "generate_seconds": round(time.perf_counter() - started, 2),
     }
-    print(f"graph: {figures['edges']:,} edges, {dataset.num_users:,} users, "
-          f"{dataset.num_movies:,} movies", flush=True)  # fmt: skip
+    if loud:
+        print(f"graph: {figures['edges']:,} edges, {dataset.num_users:,} users, "
+              f"{dataset.num_movies:,} movies", flush=True)  # fmt: skip
 
     config = PinSageConfig(seed=args.seed)
     started = time.perf_counter()
-    trainer = PinSageTrainer(dataset, config)
+    trainer = PinSageTrainer(dataset, config, world)
     figures["setup_seconds"] = round(time.perf_counter() - started, 2)
 
     walk_seconds = trainer.walk_seconds  # its importance neighbourhoods, built in setup
@@ -145,29 +150,76 @@ def main(argv: list[str] | None = None) -> int:
         "walks_per_second": round(walkers / walk_seconds),
         "hops_per_second": round(walkers * config.walk_length / walk_seconds),
     }
-    print(f"walks: {walkers:,} in {walk_seconds:.1f} s", flush=True)
+    if loud:
+        print(f"walks: {walkers:,} in {walk_seconds:.1f} s", flush=True)
 
     pairs = len(trainer.queries)
     batches_per_epoch = -(-pairs // config.batch_size)
     figures |= {"pairs_per_epoch": pairs, "batches_per_epoch": batches_per_epoch}
-    figures |= time_epoch(trainer, batches_per_epoch, args)
+    with world.sharing_cores():
+        figures["training_threads"] = torch.get_num_threads()
+        figures |= time_epoch(trainer, batches_per_epoch, args)
+    epoch_seconds = cast(float, figures["epoch_seconds"])
     figures["epoch_seconds_per_million_edges"] = round(
-        float(figures["epoch_seconds"]) / (len(dataset.users) / 1e6), 1
+        epoch_seconds / (len(dataset.users) / 1e6), 1
     )
-    print(f"training: {figures['seconds_per_batch']} s per step, start-up "
-          f"{figures['epoch_startup_seconds']} s → epoch {figures['epoch_seconds']} s",
-          flush=True)  # fmt: skip
+    if loud:
+        print(f"training: {figures['seconds_per_batch']} s per step, start-up "
+              f"{figures['epoch_startup_seconds']} s → epoch {figures['epoch_seconds']} s",
+              flush=True)  # fmt: skip
 
-    started = time.perf_counter()
-    trainer.embed_movies()
-    inference_seconds = time.perf_counter() - started
-    figures |= {"inference_seconds": round(inference_seconds, 2)} | peak_rss_mib()
-    print(f"inference over {dataset.num_movies:,} movies: {inference_seconds:.1f} s", flush=True)
+    if world.is_main:
+        started = time.perf_counter()
+        trainer.embed_movies()
+        inference_seconds = time.perf_counter() - started
+        figures["inference_seconds"] = round(inference_seconds, 2)
+        print(f"inference over {dataset.num_movies:,} movies: {inference_seconds:.1f} s",
+              flush=True)  # fmt: skip
+    return figures | peak_rss_mib()
 
+
+def _rank(rank: int, args: argparse.Namespace, port: int) -> None:
+    """One of ``--nproc`` processes; rank 0 collects every rank's figures and reports them."""
+    dist.init_process_group("gloo", init_method=f"tcp://127.0.0.1:{port}", rank=rank,
+                            world_size=args.nproc)  # fmt: skip
+    world = World(rank=rank, size=args.nproc, local_size=args.nproc)
+    figures = measure(args, world)
+    everyone: list[dict[str, object] | None] = [None] * args.nproc
+    dist.all_gather_object(everyone, figures)
+    dist.destroy_process_group()
+    if rank == 0:
+        ranks = [f for f in everyone if f is not None]
+        keys = ("seconds_per_batch", "comm_seconds_per_batch", "peak_rss_mib",
+                "training_threads")  # fmt: skip
+        report(args, figures | {"nproc": args.nproc,
+                                "ranks": [{k: f[k] for k in keys} for f in ranks]})  # fmt: skip
+
+
+def report(args: argparse.Namespace, figures: dict[str, object]) -> None:
     print(json.dumps(figures, indent=2))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(figures, indent=2) + "\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--edges", type=int, default=1_000_000)
+    parser.add_argument("--batches", type=int, default=1000, help="steps timed for the epoch")
+    parser.add_argument("--warmup", type=int, default=20, help="steps that absorb start-up")
+    parser.add_argument("--full-epoch", action="store_true", help="time the whole epoch")
+    parser.add_argument("--nproc", type=int, default=1, help="data-parallel processes")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--json", type=Path, help="write the figures here")
+    args = parser.parse_args(argv)
+    if args.edges < 1000:
+        parser.error("--edges must be at least 1000")
+    if args.nproc < 1:
+        parser.error("--nproc must be at least 1")
+    if args.nproc == 1:
+        report(args, measure(args, World()) | {"nproc": 1})
+    else:
+        mp.spawn(_rank, args=(args, free_port()), nprocs=args.nproc, join=True)
     return 0
 
 

@@ -28,7 +28,8 @@ def fit_with_early_stopping(
 
     Args:
         model: Its ``state_dict`` is saved at each new best and loaded at the end.
-        train_epoch: One pass over the data, returning at least ``{"loss": float}``.
+        train_epoch: One pass over the data, returning at least ``{"loss": float}``; other
+            figures it returns join the epoch's record.
         validate: Higher is better; ``None`` when there is no validation slice, in which case
             the epoch with the lowest training loss is kept.
         epochs: Most epochs.
@@ -36,7 +37,8 @@ def fit_with_early_stopping(
         on_epoch: Called with each epoch's record (progress display).
 
     Returns:
-        One record per epoch (epoch, loss, val_recall, seconds) and the best epoch (1-based).
+        One record per epoch (epoch, loss, val_recall, seconds, and the epoch's own figures)
+        and the best epoch (1-based).
     """
     if validate is None:
         logger.warning("validation slice is empty (users too short); keeping the lowest loss")
@@ -51,7 +53,7 @@ def fit_with_early_stopping(
             "loss": stats["loss"],
             "val_recall": max(value, 0.0),
             "seconds": time.perf_counter() - started,
-        }
+        } | {name: figure for name, figure in stats.items() if name != "loss"}
         history.append(record)
         if on_epoch is not None:
             on_epoch(record)

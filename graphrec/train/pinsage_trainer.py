@@ -153,7 +153,10 @@ class PinSageTrainer:
             self.row_optimizer.step(rows, values, distinct=self.world.size == 1)
             total += loss.item()
             steps += 1
-        return {"loss": total / max(steps, 1)}
+        stats = {"loss": total / max(steps, 1)}
+        if self.world.size > 1:
+            stats["comm_seconds"] = self.world.take_comm_seconds()
+        return stats
 
     def _loss(self, batch: PairBatch) -> torch.Tensor:
         """Max-margin: each negative must score at least ``margin`` below the positive."""
@@ -275,18 +278,18 @@ class PinSageTrainer:
 
         def train_epoch_everywhere() -> dict[str, float]:
             self.world.go_on(True)
-            return self.train_epoch()
+            with self.world.sharing_cores():  # validation, alone, has every core again
+                return self.train_epoch()
 
-        with self.world.sharing_cores():
-            history, best_epoch = fit_with_early_stopping(
-                self.model,
-                train_epoch_everywhere,
-                self.validate if self.val_graph.num_edges > 0 else None,
-                epochs=self.config.epochs,
-                patience=self.config.patience,
-                on_epoch=on_epoch,
-            )
-            self.world.go_on(False)
+        history, best_epoch = fit_with_early_stopping(
+            self.model,
+            train_epoch_everywhere,
+            self.validate if self.val_graph.num_edges > 0 else None,
+            epochs=self.config.epochs,
+            patience=self.config.patience,
+            on_epoch=on_epoch,
+        )
+        self.world.go_on(False)
         choice = (
             self.choose_recall()
             if self.val_graph.num_edges > 0
