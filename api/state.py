@@ -205,20 +205,22 @@ class ServingState:
             with self.lock:
                 bundle.index.add(np.array([movie_id]), vector[None, :])
             bundle.catalog.add(movie_id, attributes.title, attributes.genres, attributes.year)
-            users.add_movie(movie_id, users.rows_of(np.array(sources)), attributes.genres,
-                            attributes.year)  # fmt: skip
 
         if not store:
             add_live()
-            return
-        try:
-            with self.store.adding_movie(movie_id, attributes):
-                add_live()
-        except BaseException:
-            with self.lock:
-                bundle.index.remove(np.array([movie_id]))
-            bundle.catalog.discard(movie_id)
-            raise
+        else:
+            try:
+                with self.store.adding_movie(movie_id, attributes):
+                    add_live()
+            except BaseException:  # the COMMIT included: it comes after add_live
+                with self.lock:
+                    bundle.index.remove(np.array([movie_id]))
+                bundle.catalog.discard(movie_id)
+                raise
+        # Last, once the row is committed: the users' movie rows cannot be taken back, and
+        # they must stay in the catalogue's order.
+        users.add_movie(movie_id, users.rows_of(np.array(sources)), attributes.genres,
+                        attributes.year)  # fmt: skip
 
     def _live_users(self, bundle: Bundle) -> LiveUsers:
         """``bundle``'s users with every stored registration and feedback event applied.

@@ -209,3 +209,46 @@ def test_an_id_another_server_took_meanwhile_is_409(artifacts: Path) -> None:
         assert response.status_code == 409 and "taken" in response.json()["detail"]
         assert 900_004 not in client.app.state.serving.bundle.index
     assert _rows(artifacts) == 1
+
+
+class _CommitFailsOnce:
+    """The store's connection, except that its next COMMIT fails as a full disk's would (a
+    fault we cannot cause here; everything else goes to the real connection)."""
+
+    def __init__(self, real: sqlite3.Connection) -> None:
+        self.real, self.failed = real, False
+
+    def execute(self, sql: str, *args: object) -> sqlite3.Cursor:
+        if sql == "COMMIT" and not self.failed:
+            self.failed = True
+            raise sqlite3.OperationalError("database or disk is full")
+        return self.real.execute(sql, *args)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.real, name)
+
+
+def test_a_registration_whose_commit_fails_leaves_nothing_and_the_next_one_lands(
+    artifacts: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with _client(artifacts) as client:
+        serving = client.app.state.serving
+        bundle = serving.bundle
+        size, movies = len(bundle.index), len(bundle.catalog)
+        monkeypatch.setattr(serving.store, "_db", _CommitFailsOnce(serving.store._db))
+        with pytest.raises(sqlite3.OperationalError, match="disk is full"):
+            client.post("/items", json={**TOY_STORY_5, "id": 900_005}, headers=TOKEN)
+        assert len(bundle.index) == size and len(bundle.catalog) == movies
+        assert client.get("/movies/900005").status_code == 404
+        # The store is not left inside the failed transaction, and the live users' movie rows
+        # still line up with the catalogue's: the next registration and feedback on it land.
+        response = client.post("/items", json={**TOY_STORY_5, "id": 900_006}, headers=TOKEN)
+        assert response.status_code == 201, response.text
+        user = int(bundle.user_ids[0])
+        event = {"user": user, "movie": 900_006, "kind": "rating", "rating": 5.0}
+        assert client.post("/feedback", json=[event], headers=TOKEN).status_code == 200
+        profile = serving.users.profile(user)
+        assert profile is not None and 900_006 in profile.rated_ids.tolist()
+        row = int(serving.users.rows_of([900_006])[0])
+        assert serving.users.movie_ids[row] == 900_006 and row == len(bundle.catalog) - 1
+    assert _rows(artifacts) == 1
