@@ -231,6 +231,12 @@ class ServingState:
         """
         users = LiveUsers.for_bundle(bundle)
         bundle.catalog.index_titles(bundle.rankers.features.popularity)
+        for movie_id, attributes in self.store.movies():
+            if movie_id in bundle.catalog:  # a retrained bundle knows it: its entry is served
+                title = bundle.catalog.record(movie_id)["title"]
+                if title != attributes.title:
+                    logger.warning("registered movie %d (%r) is %r in this bundle; serving the "
+                                   "bundle's", movie_id, attributes.title, title)  # fmt: skip
         self._apply_store(users)
         logger.info("store applied: %d live users, events through #%d", users.live_users,
                     users.applied_through)  # fmt: skip

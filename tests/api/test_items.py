@@ -11,7 +11,9 @@ from fastapi.testclient import TestClient
 
 from api import Settings, create_app
 from graphrec.coldstart import Attributes
+from graphrec.pipeline import train_bundle
 from graphrec.store import STORE_FILE
+from tests.conftest import bundled_slice
 
 TOKEN = {"Authorization": "Bearer s3cret"}
 TOY_STORY_5 = {
@@ -251,4 +253,32 @@ def test_a_registration_whose_commit_fails_leaves_nothing_and_the_next_one_lands
         assert profile is not None and 900_006 in profile.rated_ids.tolist()
         row = int(serving.users.rows_of([900_006])[0])
         assert serving.users.movie_ids[row] == 900_006 and row == len(bundle.catalog) - 1
+    assert _rows(artifacts) == 1
+
+
+def test_a_reload_onto_a_bundle_that_knows_a_registered_id_serves_the_bundles_movie(
+    artifacts: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Retrained on data where the registered id is a rated movie (here under another title):
+    the new bundle's movie is served once, the registration stays stored, nothing breaks."""
+    movie_id = 900_020
+    with _client(artifacts) as client:
+        registered = client.post("/items", json={**TOY_STORY_5, "id": movie_id}, headers=TOKEN)
+        assert registered.status_code == 201
+        data = bundled_slice(tmp_path / "data", num_users=40)
+        with (data / "movies.csv").open("a") as movies:
+            movies.write(f"{movie_id},Collision (2026),Drama\n")
+        with (data / "ratings.csv").open("a") as ratings:
+            ratings.writelines(f"{user},{movie_id},4.0,1700000000\n" for user in range(1, 6))
+        train_bundle(data, artifacts, epochs=1, seed=0)
+        with caplog.at_level("WARNING"):
+            assert client.post("/admin/reload", headers=TOKEN).status_code == 200
+        assert "serving the bundle's" in caplog.text
+        bundle = client.app.state.serving.bundle
+        assert bundle.catalog.ids.count(movie_id) == 1
+        assert client.get(f"/movies/{movie_id}").json()["title"] == "Collision (2026)"
+        similar = client.get(f"/similar/{movie_id}?k=3")
+        assert similar.status_code == 200 and len(similar.json()["results"]) == 3
+        event = {"user": 1, "movie": movie_id, "kind": "click"}
+        assert client.post("/feedback", json=[event], headers=TOKEN).status_code == 200
     assert _rows(artifacts) == 1
