@@ -8,6 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from graphrec.nn.adjacency import Adjacency
+
 
 @dataclass(frozen=True)
 class BipartiteGraph:
@@ -101,6 +103,22 @@ class BipartiteGraph:
             warnings.simplefilter("ignore", UserWarning)
             return torch.sparse_csr_tensor(
                 torch.from_numpy(crow), torch.from_numpy(col), torch.ones(len(col)), size=(n, n)
+            )
+
+    def mean_adjacency(self) -> Adjacency:
+        """:meth:`homogeneous_adjacency` with each row divided by its degree (so that one
+        product takes every node's neighbour mean), and its transpose: the same pattern, the
+        graph being symmetric, divided by the column's degree."""
+        adjacency = self.homogeneous_adjacency()
+        crow, col = adjacency.crow_indices(), adjacency.col_indices()
+        degrees = (crow[1:] - crow[:-1]).to(torch.float32)
+        rows = torch.repeat_interleave(torch.arange(len(degrees)), crow[1:] - crow[:-1])
+        size = adjacency.shape
+        with warnings.catch_warnings():  # "sparse CSR support is in beta"
+            warnings.simplefilter("ignore", UserWarning)
+            return Adjacency(
+                torch.sparse_csr_tensor(crow, col, 1.0 / degrees[rows], size=size),
+                torch.sparse_csr_tensor(crow, col, 1.0 / degrees[col], size=size),
             )
 
 

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any, cast
+from typing import cast
 
 import torch
 import torch.nn.functional as F
@@ -12,37 +11,7 @@ from torch import Tensor, nn
 from torch_geometric.nn import MessagePassing
 from torch_geometric.nn.dense.linear import Linear
 
-
-@dataclass(frozen=True)
-class Adjacency:
-    """A fixed weighted ``(|V_dst|, |V_src|)`` adjacency and its transpose, both sparse CSR.
-
-    Pooling over it is one sparse product, about twice as fast on CPU as gathering and
-    scattering per edge. Its gradient is the transpose's product; autograd would rebuild the
-    transpose (a sort) every step, so the batch brings it, built where the batch is.
-    """
-
-    matrix: Tensor
-    transposed: Tensor
-
-    def pool(self, x: Tensor) -> Tensor:
-        """``matrix @ x``, differentiable in ``x`` only (the weights are data)."""
-        return cast(Tensor, _FixedProduct.apply(self.matrix, self.transposed, x))
-
-    def to(self, device: torch.device | str) -> Adjacency:
-        return Adjacency(self.matrix.to(device), self.transposed.to(device))
-
-
-class _FixedProduct(torch.autograd.Function):
-    @staticmethod
-    def forward(ctx: Any, matrix: Tensor, transposed: Tensor, x: Tensor) -> Tensor:
-        ctx.transposed = transposed
-        return matrix @ x
-
-    @staticmethod
-    def backward(ctx: Any, grad: Tensor) -> tuple[None, None, Tensor]:
-        return None, None, ctx.transposed @ grad
-
+from graphrec.nn.adjacency import Adjacency
 
 #: One layer's messages: ``(edge_index, edge_weight, num_dst)``, or ``(adjacency, None,
 #: num_dst)`` with an :class:`Adjacency`.

@@ -9,6 +9,8 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 from torch_geometric.nn import SAGEConv
 
+from graphrec.nn.adjacency import Adjacency
+
 
 class SageEncoder(nn.Module):
     r"""GraphSAGE (Hamilton et al., NeurIPS 2017) over users and movies as one node set.
@@ -69,18 +71,18 @@ class SageEncoder(nn.Module):
         for conv in self.convs:
             cast(SAGEConv, conv).reset_parameters()
 
-    def forward(self, movie_features: Tensor, edge_index: Tensor) -> Tensor:
+    def forward(self, movie_features: Tensor, edge_index: Tensor | Adjacency) -> Tensor:
         layers = [F.normalize(x, dim=-1) for x in self.states(movie_features, edge_index)]
         return torch.stack(layers).mean(dim=0)
 
-    def states(self, movie_features: Tensor, edge_index: Tensor) -> list[Tensor]:
+    def states(self, movie_features: Tensor, edge_index: Tensor | Adjacency) -> list[Tensor]:
         """Every node's input and each layer's output (after its activation): ``L + 1``
         tensors of ``(num_users + num_movies, dim)``; the output is their normalised mean."""
         movies = self.movie_embedding.weight + self.attribute_projection(movie_features)
         x = torch.cat([self.user_embedding.weight, movies], dim=0)
         states = [x]
         for i, conv in enumerate(self.convs):
-            x = conv(x, edge_index)
+            x = _convolve(cast(SAGEConv, conv), x, edge_index)
             if i < len(self.convs) - 1:
                 x = F.dropout(F.relu(x), p=self.dropout, training=self.training)
             states.append(x)
@@ -116,3 +118,12 @@ class SageEncoder(nn.Module):
             f"{self.__class__.__name__}(users={self.num_users}, movies={self.num_movies}, "
             f"features={self.feature_dim}, dim={self.dim}, layers={len(self.convs)})"
         )
+
+
+def _convolve(conv: SAGEConv, x: Tensor, edge_index: Tensor | Adjacency) -> Tensor:
+    """``conv`` over an edge index or sparse adjacency (PyG's own path), or over a mean
+    :class:`Adjacency` (rows summing to 1): the same ``lin_l(mean) + lin_r(x)``, with a
+    gradient that does not re-sort the graph every step."""
+    if isinstance(edge_index, Adjacency):
+        return cast(Tensor, conv.lin_l(edge_index.pool(x)) + conv.lin_r(x))
+    return cast(Tensor, conv(x, edge_index))

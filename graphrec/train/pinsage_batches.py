@@ -19,7 +19,8 @@ from torch.utils.data import DataLoader, Dataset
 
 from graphrec.graph.computation import ComputationGraph, PositionMap, computation_graph
 from graphrec.graph.walks import Neighbourhoods
-from graphrec.nn.pinsage import Adjacency, Block
+from graphrec.nn.adjacency import Adjacency
+from graphrec.nn.pinsage import Block
 
 
 @dataclass

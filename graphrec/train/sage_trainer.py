@@ -53,6 +53,8 @@ class SageTrainer:
         counts = np.maximum(self.fit_graph.movie_degrees(), 1).astype(np.float32)
         self.log_q = torch.from_numpy(np.log(counts / counts.sum()))
         self.adjacency = self.fit_graph.homogeneous_adjacency()
+        # The same neighbour means for training steps, with the gradient's transpose prebuilt.
+        self.step_adjacency = self.fit_graph.mean_adjacency()
         self.features = torch.from_numpy(
             movie_features(dataset.movie_table, fit_movies, dataset.ratings[~val_mask])
         )
@@ -78,7 +80,7 @@ class SageTrainer:
             batch = order[start : start + self.config.batch_size]
             if len(batch) < 2:
                 continue
-            embeddings = self.model(self.features, self.adjacency)
+            embeddings = self.model(self.features, self.step_adjacency)
             user_vecs = embeddings[torch.from_numpy(users[batch])]
             movie_vecs = embeddings[torch.from_numpy(movies[batch] + self.dataset.num_users)]
             loss = self._loss(user_vecs, movie_vecs, embeddings, movies[batch])

@@ -48,3 +48,12 @@ def test_stats_networkx_and_scipy_agree(graph: BipartiteGraph, monkeypatch) -> N
     assert scipy_stats.method == "scipy"
     assert (scipy_stats.num_components, scipy_stats.largest_component) == (3, 5)
     assert to_networkx(graph).number_of_edges() == 5
+
+
+def test_mean_adjacency_takes_neighbour_means_and_is_transposed(graph: BipartiteGraph) -> None:
+    dense = graph.homogeneous_adjacency().to_dense()
+    degrees = dense.sum(1, keepdim=True)
+    means = torch.where(degrees > 0, dense / degrees.clamp(min=1), 0.0)
+    adjacency = graph.mean_adjacency()
+    torch.testing.assert_close(adjacency.matrix.to_dense(), means)
+    torch.testing.assert_close(adjacency.transposed.to_dense(), means.T)

@@ -4,7 +4,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from graphrec.nn.pinsage import Adjacency, PinSageConv, PinSageEncoder
+from graphrec.nn.adjacency import Adjacency
+from graphrec.nn.pinsage import PinSageConv, PinSageEncoder
 
 
 def four_nodes() -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:

@@ -1,6 +1,8 @@
+import numpy as np
 import pytest
 import torch
 
+from graphrec.graph import BipartiteGraph
 from graphrec.nn import SageEncoder
 
 
@@ -20,3 +22,23 @@ def test_shapes_repr_and_neighbourhood_use() -> None:
 def test_invalid_layers() -> None:
     with pytest.raises(ValueError, match="'SageEncoder' needs num_layers >= 1"):
         SageEncoder(1, 1, 1, num_layers=0)
+
+
+def test_a_mean_adjacency_gives_pygs_output_and_gradients() -> None:
+    torch.manual_seed(0)
+    users = np.array([0, 0, 1, 2])
+    movies = np.array([0, 1, 1, 2])
+    graph = BipartiteGraph.from_interactions(users, movies, num_users=3, num_movies=4)
+    model = SageEncoder(num_users=3, num_movies=4, feature_dim=2, dim=4, num_layers=3)
+    features = torch.randn(4, 2)
+    outputs, grads = [], []
+    for adjacency in (graph.homogeneous_adjacency(), graph.mean_adjacency()):
+        model.zero_grad()
+        out = model(features, adjacency)
+        (out * torch.arange(out.numel()).view_as(out)).sum().backward()
+        outputs.append(out.detach())
+        grads.append([p.grad.clone() for p in model.parameters() if p.grad is not None])
+    torch.testing.assert_close(outputs[0], outputs[1])
+    assert len(grads[0]) == len(grads[1]) > 0
+    for pyg, ours in zip(*grads, strict=True):
+        torch.testing.assert_close(pyg, ours)
