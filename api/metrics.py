@@ -3,16 +3,26 @@
 Counters and histograms come from prometheus-client, in a registry of the app's own (so that
 two apps in one process, as in tests, do not share counts). Per-route labels use the route's
 template (``/recommend/{user_id}``), never the raw path, so that label values stay few.
+
+With several workers (``graphrec serve --workers N``) each process writes its values to files
+in ``PROMETHEUS_MULTIPROC_DIR`` (prometheus-client's multiprocess mode, which the server sets
+up) and ``/metrics``, whichever worker answers, sums the counters and histograms of all of
+them; a gauge reports the largest worker's value (the workers converge within a second).
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 import time
 from typing import Any
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.multiprocess import MultiProcessCollector
+
+#: Where worker processes share their values; set by `graphrec serve --workers N`.
+MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"
 
 access_logger = logging.getLogger("graphrec.access")
 
@@ -31,14 +41,32 @@ class Metrics:
         self.latency = Histogram("graphrec_request_seconds", "Time to answer a request.",
                                  ["route", "method"], buckets=BUCKETS, registry=r)  # fmt: skip
         self.bundle = Gauge("graphrec_bundle_info", "The bundle served (value 1).", ["version"],
-                            registry=r)  # fmt: skip
-        self.movies = Gauge("graphrec_index_movies", "Movies in the FAISS index.", registry=r)
+                            multiprocess_mode="max", registry=r)  # fmt: skip
+        self.movies = Gauge("graphrec_index_movies", "Movies in the FAISS index.",
+                            multiprocess_mode="max", registry=r)  # fmt: skip
         self.live_users = Gauge("graphrec_live_users", "Users feedback changed or created.",
-                                registry=r)  # fmt: skip
+                                multiprocess_mode="max", registry=r)  # fmt: skip
         self.feedback_events = Counter("graphrec_feedback_events", "Feedback events accepted.",
                                        registry=r)  # fmt: skip
         self.reloads = Counter("graphrec_reloads", "Bundle reloads, by result.", ["result"],
                                registry=r)  # fmt: skip
+        self._version: str | None = None
+
+    def exposition(self, version: str, movies: int, live_users: int) -> bytes:
+        """The text format, with the served state's gauges set first; every worker's values
+        when workers share a multiprocess directory."""
+        if version != self._version:
+            if self._version is not None:  # a worker's file keeps each label: zero, not clear
+                self.bundle.labels(self._version).set(0)
+            self.bundle.labels(version).set(1)
+            self._version = version
+        self.movies.set(movies)
+        self.live_users.set(live_users)
+        if not os.environ.get(MULTIPROCESS_DIR):
+            return generate_latest(self.registry)
+        everyone = CollectorRegistry()
+        MultiProcessCollector(everyone)
+        return generate_latest(everyone)
 
 
 class ObservedApp:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import shutil
 import socket
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -307,10 +309,20 @@ def _serve(args: argparse.Namespace) -> None:
         os.environ["GRAPHREC_JSON_ACCESS_LOG"] = str(settings.json_access_log).lower()
         from uvicorn.supervisors import Multiprocess
 
+        from api.metrics import MULTIPROCESS_DIR
+
         config = uvicorn.Config("api.app:create_app", factory=True, workers=args.workers,
                                 host=args.host, port=args.port, log_level="info",
                                 access_log=not settings.json_access_log)  # fmt: skip
-        Multiprocess(config, sockets=[listening_socket(args.host, args.port)]).run()
+        # Workers count into files here, so that /metrics sums them all (api/metrics.py).
+        own_dir = not os.environ.get(MULTIPROCESS_DIR)
+        if own_dir:
+            os.environ[MULTIPROCESS_DIR] = tempfile.mkdtemp(prefix="graphrec-metrics-")
+        try:
+            Multiprocess(config, sockets=[listening_socket(args.host, args.port)]).run()
+        finally:
+            if own_dir:
+                shutil.rmtree(os.environ.pop(MULTIPROCESS_DIR), ignore_errors=True)
         return
     uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info",
                 access_log=not settings.json_access_log)  # fmt: skip

@@ -4,6 +4,7 @@ kill -9 of both loses nothing."""
 from __future__ import annotations
 
 import time
+import urllib.request
 from pathlib import Path
 
 from tests.serving import get, kill_all, post, serve, stop
@@ -81,5 +82,35 @@ def test_two_servers_share_one_postgresql(artifacts: Path, postgres_url: str) ->
     try:
         assert get(f"{again}/similar/{movie_id}?k=5")[0] == 200
         assert get(f"{again}/users/{NEW_USER}")[1]["interactions"] == 5
+    finally:
+        stop(server)
+
+
+def test_metrics_of_two_workers_add_up(artifacts: Path, tmp_path: Path) -> None:
+    """Whichever worker answers /metrics counts every worker's requests."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    shared = tmp_path / "metrics"
+    shared.mkdir()
+    base, server = serve(artifacts, {"PROMETHEUS_MULTIPROC_DIR": str(shared)},
+                         ("--workers", "2"))  # fmt: skip
+    try:
+        _ready(base)
+        sent = 40
+        for _ in range(sent):  # fresh connections: the kernel spreads them over the workers
+            assert get(f"{base}/similar/1?k=5")[0] == 200
+        counters = {path.name for path in shared.glob("counter_*.db")}
+        assert len(counters) == 2, f"requests reached one worker only: {counters}"
+        for _ in range(6):  # several answers, from either worker
+            with urllib.request.urlopen(f"{base}/metrics", timeout=10) as response:
+                text = response.read().decode()
+            counts = {
+                sample.labels["status"]: sample.value
+                for family in text_string_to_metric_families(text)
+                for sample in family.samples
+                if sample.name == "graphrec_requests_total"
+                and sample.labels["route"] == "/similar/{movie_id}"
+            }
+            assert counts == {"200": sent}
     finally:
         stop(server)

@@ -4,7 +4,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response, status
 from fastapi.responses import JSONResponse
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST
 
 from api.deps import BundleDep, StateDep
 from api.metrics import Metrics
@@ -41,11 +41,8 @@ def metrics(request: Request, state: StateDep) -> Response:
     """Prometheus text format."""
     m: Metrics = request.app.state.metrics
     bundle = state.bundle
-    m.bundle.clear()
-    m.bundle.labels(bundle.version).set(1)
-    m.movies.set(len(bundle.index))
-    m.live_users.set(state.users.live_users)
-    return Response(generate_latest(m.registry), media_type=CONTENT_TYPE_LATEST)
+    text = m.exposition(bundle.version, len(bundle.index), state.users.live_users)
+    return Response(text, media_type=CONTENT_TYPE_LATEST)
 
 
 def _not_ready(reason: str) -> JSONResponse:
