@@ -24,8 +24,8 @@ from index import MovieIndex
 logger = logging.getLogger(__name__)
 
 #: Models `graphrec train --model` accepts, the default first: GraphSAGE, whose served
-#: pipeline beats PinSAGE's under `stratified`, trails it under `temporal` and trains in under
-#: half the time (README, Measured).
+#: pipeline leads PinSAGE's under `temporal`, the cut `graphrec train` serves, and trails it
+#: under `stratified` (README, Measured).
 MODELS = ("sage", "pinsage")
 
 
