@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from tests.serving import get, kill_all, post, serve, stop
@@ -96,11 +97,17 @@ def test_metrics_of_two_workers_add_up(artifacts: Path, tmp_path: Path) -> None:
                          ("--workers", "2"))  # fmt: skip
     try:
         _ready(base)
-        sent = 40
-        for _ in range(sent):  # fresh connections: the kernel spreads them over the workers
-            assert get(f"{base}/similar/1?k=5")[0] == 200
-        counters = {path.name for path in shared.glob("counter_*.db")}
-        assert len(counters) == 2, f"requests reached one worker only: {counters}"
+        # Fresh connections, 8 at a time, until both workers have answered some (the kernel
+        # hands an idle worker's turn to the other only under load), at most 800.
+        sent = 0
+        with ThreadPoolExecutor(8) as pool:
+            while sent < 800 and len(_similar_answers_per_worker(shared)) < 2:
+                codes = list(pool.map(lambda _: get(f"{base}/similar/1?k=5")[0], range(40)))
+                assert codes == [200] * 40
+                sent += 40
+        per_worker = _similar_answers_per_worker(shared)
+        assert len(per_worker) == 2, f"{sent} requests reached one worker only: {per_worker}"
+        assert sum(per_worker.values()) == sent
         for _ in range(6):  # several answers, from either worker
             with urllib.request.urlopen(f"{base}/metrics", timeout=10) as response:
                 text = response.read().decode()
@@ -114,3 +121,19 @@ def test_metrics_of_two_workers_add_up(artifacts: Path, tmp_path: Path) -> None:
             assert counts == {"200": sent}
     finally:
         stop(server)
+
+
+def _similar_answers_per_worker(shared: Path) -> dict[str, float]:
+    """``/similar`` requests each worker counted, read from its own multiprocess file."""
+    from prometheus_client.mmap_dict import MmapedDict
+
+    counts = {}
+    for path in shared.glob("counter_*.db"):
+        total = sum(
+            value
+            for key, value, _, _ in MmapedDict.read_all_values_from_file(str(path))
+            if '"graphrec_requests_total"' in key and "/similar/{movie_id}" in key
+        )
+        if total:
+            counts[path.name] = total
+    return counts

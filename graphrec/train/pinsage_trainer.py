@@ -20,7 +20,7 @@ from graphrec.data.dataset import InteractionDataset
 from graphrec.data.features import movie_features
 from graphrec.data.splits import extreme_movie, validation_mask
 from graphrec.graph.bipartite import BipartiteGraph
-from graphrec.graph.computation import computation_graph
+from graphrec.graph.computation import PositionMap, computation_graph
 from graphrec.graph.walks import Neighbourhoods, WalkConfig, importance_neighbourhoods
 from graphrec.nn.pinsage import PinSageEncoder
 from graphrec.popularity import PopularityWeights, log_popularity
@@ -188,9 +188,10 @@ class PinSageTrainer:
         self.model.eval()
         out = np.empty((self.dataset.num_movies, self.config.dim), dtype=np.float32)
         step = self.config.inference_batch
+        positions = PositionMap(self.dataset.num_movies)
         for start in range(0, self.dataset.num_movies, step):
             targets = np.arange(start, min(start + step, self.dataset.num_movies))
-            graph = computation_graph(targets, neighbourhoods, self.config.num_layers)
+            graph = computation_graph(targets, neighbourhoods, self.config.num_layers, positions)
             out[targets] = (
                 self.model(
                     torch.from_numpy(graph.nodes).to(self.device),
