@@ -44,5 +44,15 @@ class Settings(BaseSettings):
     ``artifacts/current`` for a new bundle); 0 turns the looking off."""
     json_access_log: bool = False
     """One JSON line per request on the ``graphrec.access`` logger (instead of uvicorn's)."""
+    access_log: bool = True
+    """A line per request at all (uvicorn's, or the JSON one); false logs none."""
+    similar_cache_mb: float = Field(32.0, ge=0.0)
+    """Megabytes of encoded `/similar/{movie}` answers kept for reuse (each is a function of
+    the index's state, so none is ever stale); 0 computes every answer."""
     impressions: bool = True
     """Record every /recommend answer (what was shown, to whom, under which arms) in the store."""
+
+    @property
+    def uvicorn_access_log(self) -> bool:
+        """Whether uvicorn writes its own line per request."""
+        return self.access_log and not self.json_access_log

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,6 +66,7 @@ class ServingState:
         self.lock = threading.Lock()
         self._write_lock = threading.Lock()
         self._refused: Path | None = None  # the bundle catch_up last refused
+        self._loaded_at = time.monotonic()  # when the load of the bundle served began
         self.users = self._live_users(bundle)
 
     @property
@@ -107,11 +109,24 @@ class ServingState:
                 logger.info("ranker %s (lift %s) is not the best: no default traffic", name, lift)
         logger.info("A/B shares: %s", shares)
 
-    def reload(self) -> Bundle:
-        """Load ``artifacts`` again; on failure raise and keep serving the old bundle."""
+    def reload(self, asked_at: float | None = None) -> Bundle:
+        """Load ``artifacts`` again; on failure raise and keep serving the old bundle.
+
+        A reload asked for at ``asked_at`` (``time.monotonic()``) is already done when a load
+        of the bundle ``current`` still points at began after it: the store-sync thread sees
+        ``current`` move too, and loading the same bundle twice would only hold up requests.
+        """
         with self._write_lock:
+            if asked_at is not None and self._loaded_at >= asked_at:
+                try:
+                    if resolve(self.artifacts) == self.bundle.path:
+                        return self.bundle
+                except BundleError:
+                    pass  # load_bundle below says what is wrong
+            started = time.monotonic()
             bundle = load_bundle(self.artifacts)
             self.users = self._live_users(bundle)
+            self._loaded_at = started
         logger.info("reloaded bundle %s", bundle.version)
         self._log_shares(bundle)
         return bundle

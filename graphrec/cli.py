@@ -128,6 +128,8 @@ def _parser() -> argparse.ArgumentParser:
                        help="processes serving the same port, sharing the store")  # fmt: skip
     serve.add_argument("--json-access-log", action="store_true",
                        help="a JSON line per request instead of uvicorn's access log")  # fmt: skip
+    serve.add_argument("--no-access-log", action="store_true",
+                       help="no line per request (a load balancer in front often logs them)")  # fmt: skip
     serve.add_argument(
         "--threads", type=int, default=1,
         help="threads each request's numeric work may use (default 1: requests run side by side)",
@@ -307,13 +309,14 @@ def _serve(args: argparse.Namespace) -> None:
         # the store and follow artifacts/current (api/app.py, _sync).
         os.environ["GRAPHREC_ARTIFACTS"] = str(settings.artifacts)
         os.environ["GRAPHREC_JSON_ACCESS_LOG"] = str(settings.json_access_log).lower()
+        os.environ["GRAPHREC_ACCESS_LOG"] = str(settings.access_log).lower()
         from uvicorn.supervisors import Multiprocess
 
         from api.metrics import MULTIPROCESS_DIR
 
         config = uvicorn.Config("api.app:create_app", factory=True, workers=args.workers,
                                 host=args.host, port=args.port, log_level="info",
-                                access_log=not settings.json_access_log)  # fmt: skip
+                                access_log=settings.uvicorn_access_log)  # fmt: skip
         # Workers count into files here, so that /metrics sums them all (api/metrics.py).
         own_dir = not os.environ.get(MULTIPROCESS_DIR)
         if own_dir:
@@ -325,7 +328,7 @@ def _serve(args: argparse.Namespace) -> None:
                 shutil.rmtree(os.environ.pop(MULTIPROCESS_DIR), ignore_errors=True)
         return
     uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info",
-                access_log=not settings.json_access_log)  # fmt: skip
+                access_log=settings.uvicorn_access_log)  # fmt: skip
 
 
 def _experiments_report(args: argparse.Namespace) -> None:
@@ -371,6 +374,8 @@ def serve_settings(args: argparse.Namespace) -> Settings:
         overrides["artifacts"] = args.artifacts
     if args.json_access_log:
         overrides["json_access_log"] = True
+    if args.no_access_log:
+        overrides["access_log"] = False
     return Settings(**overrides)  # type: ignore[arg-type]
 
 

@@ -9,6 +9,7 @@ support removing ids.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import logging
 import os
@@ -26,6 +27,8 @@ logger = logging.getLogger(__name__)
 EXACT_MAX_VECTORS = 100_000
 #: Recall@10 against exact search the approximate index must reach at build time.
 TARGET_RECALL = 0.95
+#: Generations of every index in the process: a generation names one state of one index.
+_generations = itertools.count(1)
 
 
 class IndexFileError(Exception):
@@ -51,6 +54,9 @@ class MovieIndex:
     def __init__(self, index: faiss.Index, info: IndexInfo) -> None:
         self._index = index
         self.info = info
+        #: New with every add or remove, and unique in the process: answers computed from
+        #: this index can be cached under it (api.answer_cache).
+        self.generation = next(_generations)
 
     @classmethod
     def build(
@@ -115,13 +121,16 @@ class MovieIndex:
         if present:
             raise ValueError(f"movie ids already indexed: {present[:5]}")
         self._index.add_with_ids(vectors, ids)
+        self.generation = next(_generations)
 
     def remove(self, ids: np.ndarray) -> int:
         """Remove ids; returns how many were present."""
         ids = np.ascontiguousarray(ids, dtype=np.int64)
         # IDSelectorArray: the only selector an IVF hash-table direct map accepts.
         selector = faiss.IDSelectorArray(len(ids), faiss.swig_ptr(ids))
-        return int(self._index.remove_ids(selector))
+        removed = int(self._index.remove_ids(selector))
+        self.generation = next(_generations)
+        return removed
 
     def save(self, path: Path) -> str:
         """Write atomically (temp file, then ``os.replace``) with an info sidecar; return sha256."""

@@ -98,6 +98,10 @@ def test_serve_settings_flags_then_environment_then_defaults(
     given = _parser().parse_args(["serve", "--artifacts", "/from/flag", "--json-access-log"])
     settings = serve_settings(given)
     assert settings.artifacts == Path("/from/flag") and settings.json_access_log
+    assert settings.access_log and not settings.uvicorn_access_log
+    monkeypatch.setenv("GRAPHREC_ACCESS_LOG", "true")
+    quiet = serve_settings(_parser().parse_args(["serve", "--no-access-log"]))
+    assert not quiet.access_log and not quiet.uvicorn_access_log
 
 
 def test_serve_reads_the_artifacts_folder_from_the_environment(

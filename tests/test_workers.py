@@ -101,16 +101,16 @@ def test_metrics_of_two_workers_add_up(artifacts: Path, tmp_path: Path) -> None:
         # hands an idle worker's turn to the other only under load), at most 800.
         sent = 0
         with ThreadPoolExecutor(8) as pool:
-            while sent < 800 and len(_similar_answers_per_worker(shared)) < 2:
+            while sent < 800 and len(_answers_per_worker(shared)) < 2:
                 codes = list(pool.map(lambda _: get(f"{base}/similar/1?k=5")[0], range(40)))
                 assert codes == [200] * 40
                 sent += 40
         # A worker counts a request just after its answer has gone: allow it a moment.
         deadline = time.monotonic() + 5
-        while sum(_similar_answers_per_worker(shared).values()) < sent:
+        while sum(_answers_per_worker(shared).values()) < sent:
             assert time.monotonic() < deadline
             time.sleep(0.05)
-        per_worker = _similar_answers_per_worker(shared)
+        per_worker = _answers_per_worker(shared)
         assert len(per_worker) == 2, f"{sent} requests reached one worker only: {per_worker}"
         assert sum(per_worker.values()) == sent
         for _ in range(6):  # several answers, from either worker
@@ -128,8 +128,33 @@ def test_metrics_of_two_workers_add_up(artifacts: Path, tmp_path: Path) -> None:
         stop(server)
 
 
-def _similar_answers_per_worker(shared: Path) -> dict[str, float]:
-    """``/similar`` requests each worker counted, read from its own multiprocess file."""
+def test_the_report_counts_every_workers_impressions(artifacts: Path, tmp_path: Path) -> None:
+    """Asked right after the last answer, /experiments/report counts the impressions of both
+    workers, although the one that did not take the report still held its last ones."""
+    shared = tmp_path / "metrics"
+    shared.mkdir()
+    base, server = serve(artifacts, {"PROMETHEUS_MULTIPROC_DIR": str(shared)},
+                         ("--workers", "2"))  # fmt: skip
+    route = "/recommend/{user_id}"
+    try:
+        _ready(base)
+        sent = 0
+        with ThreadPoolExecutor(8) as pool:
+            while sent < 800 and len(_answers_per_worker(shared, route)) < 2:
+                codes = list(pool.map(lambda i: get(f"{base}/recommend/{1 + i % 50}?k=5")[0],
+                                      range(40)))  # fmt: skip
+                assert codes == [200] * 40
+                sent += 40
+        assert len(_answers_per_worker(shared, route)) == 2, "one worker took every request"
+        status, report = get(f"{base}/experiments/report")
+        assert status == 200
+        assert report["impressions"] == sent
+    finally:
+        stop(server)
+
+
+def _answers_per_worker(shared: Path, route: str = "/similar/{movie_id}") -> dict[str, float]:
+    """Requests to ``route`` each worker counted, read from its own multiprocess file."""
     from prometheus_client.mmap_dict import MmapedDict
 
     counts = {}
@@ -137,7 +162,7 @@ def _similar_answers_per_worker(shared: Path) -> dict[str, float]:
         total = sum(
             value
             for key, value, _, _ in MmapedDict.read_all_values_from_file(str(path))
-            if '"graphrec_requests_total"' in key and "/similar/{movie_id}" in key
+            if '"graphrec_requests_total"' in key and route in key
         )
         if total:
             counts[path.name] = total

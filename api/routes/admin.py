@@ -1,5 +1,7 @@
 """POST /admin/reload: load artifacts/current again; a damaged bundle is refused, the old kept."""
 
+import time
+
 from fastapi import APIRouter, HTTPException, Request, status
 
 from api.deps import StateDep, TokenDep
@@ -11,9 +13,10 @@ router = APIRouter(prefix="/admin", tags=["admin"])
 
 @router.post("/reload", responses=errors(401, 409))
 def reload(request: Request, state: StateDep, _: TokenDep) -> ReloadResponse:
+    asked_at = time.monotonic()
     reloads = request.app.state.metrics.reloads
     try:
-        bundle = state.reload()
+        bundle = state.reload(asked_at)
     except BundleError as exc:
         reloads.labels("refused").inc()
         raise HTTPException(

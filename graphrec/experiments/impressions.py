@@ -61,6 +61,11 @@ class ImpressionLog:
         self._thread = threading.Thread(target=self._run, name="impressions", daemon=True)
         self._thread.start()
 
+    @property
+    def interval(self) -> float:
+        """Seconds between the thread's writes: how old an unwritten impression can be."""
+        return self._interval
+
     def add(self, impression: Impression) -> None:
         with self._lock:
             self._pending.append(impression)

@@ -107,3 +107,13 @@ def test_json_access_log(artifacts: Path, caplog: pytest.LogCaptureFixture) -> N
     lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "graphrec.access"]
     line = next(entry for entry in lines if entry["path"] == "/similar/1")
     assert line["route"] == "/similar/{movie_id}" and line["status"] == 200 and line["ms"] > 0
+
+
+def test_what_lives_at_start_is_hidden_from_the_collector(artifacts: Path) -> None:
+    """Full collections set off by a reload's allocations must not walk the libraries' objects
+    (api.app._freeze_once): once an app has started, they sit in the permanent generation."""
+    import gc
+
+    with _client(artifacts) as client:
+        _wait_ready(client)
+        assert gc.get_freeze_count() > 100_000

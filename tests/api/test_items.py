@@ -282,3 +282,39 @@ def test_a_reload_onto_a_bundle_that_knows_a_registered_id_serves_the_bundles_mo
         event = {"user": 1, "movie": movie_id, "kind": "click"}
         assert client.post("/feedback", json=[event], headers=TOKEN).status_code == 200
     assert _rows(artifacts) == 1
+
+
+def test_a_cached_similar_answer_never_outlives_the_index_it_came_from(
+    artifacts: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A registration (and a registration rolled back) changes /similar's next answer at once,
+    although the answer before it was cached."""
+    with _client(artifacts) as client:
+        answers = client.app.state.answers
+        source = client.post("/similar", json=TOY_STORY_5).json()["results"][0]["id"]
+        path = f"/similar/{source}?k=20"
+        before = client.get(path).json()["results"]
+        hits = answers.hits
+        assert client.get(path).json()["results"] == before and answers.hits == hits + 1
+        created = client.post("/items", json=TOY_STORY_5, headers=TOKEN).json()["movie"]["id"]
+        after = [r["id"] for r in client.get(path).json()["results"]]
+        assert created in after and after != [r["id"] for r in before]
+
+        bundle = client.app.state.serving.bundle
+        client.get(path)  # cached again, under the index's new generation
+
+        def broken_add(*args: object) -> None:  # the catalogue failing after the index took it
+            raise RuntimeError("disk full")
+
+        monkeypatch.setattr(bundle.catalog, "add", broken_add)
+        with pytest.raises(RuntimeError, match="disk full"):
+            client.post("/items", json={**TOY_STORY_5, "id": 900_004}, headers=TOKEN)
+        assert [r["id"] for r in client.get(path).json()["results"]] == after
+
+
+def test_the_answer_cache_can_be_turned_off(artifacts: Path) -> None:
+    settings = Settings(artifacts=artifacts, similar_cache_mb=0)
+    with TestClient(create_app(settings)) as client:
+        first = client.get("/similar/1").json()
+        assert client.get("/similar/1").json() == first
+        assert len(client.app.state.answers) == 0 and client.app.state.answers.hits == 0

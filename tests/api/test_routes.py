@@ -150,3 +150,24 @@ def test_a_damaged_current_is_refused_once_not_every_tick(
         point_current(artifacts, "v1")
         state.catch_up()
         assert client.get("/similar/1").status_code == 200
+
+
+def test_a_reload_the_store_sync_already_did_loads_nothing_again(artifacts: Path) -> None:
+    """`current` moved: the sync thread loads the new bundle, and a POST /admin/reload asked
+    before that load began is answered by it instead of loading the same bundle twice."""
+    from api.state import ServingState
+
+    shutil.copytree(artifacts / "v1", artifacts / "v2")
+    state = ServingState.load(artifacts)
+    try:
+        asked_at = time.monotonic()
+        point_current(artifacts, "v2")
+        state.catch_up()  # what the sync thread does every 0.25 s
+        synced = state.bundle
+        assert synced.path.name == "v2"
+        assert state.reload(asked_at) is synced  # nothing loaded again
+        assert state.reload(time.monotonic()) is not synced  # asked after: loaded anew
+        again = state.bundle
+        assert state.reload() is not again and state.bundle.path.name == "v2"  # no time given
+    finally:
+        state.store.close()

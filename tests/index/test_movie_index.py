@@ -86,3 +86,18 @@ def test_rejects_bad_shapes_and_duplicate_ids() -> None:
         MovieIndex.build(np.arange(3), np.zeros((2, 4)))
     with pytest.raises(ValueError, match="unique"):
         MovieIndex.build(np.array([1, 1]), np.zeros((2, 4)))
+
+
+def test_generation_names_one_state_of_one_index() -> None:
+    ids, vectors = np.arange(20), clustered(20, dim=8)
+    first, second = MovieIndex.build(ids, vectors), MovieIndex.build(ids, vectors)
+    seen = {first.generation, second.generation}
+    assert len(seen) == 2  # two indexes never share a generation
+    first.add(np.array([100]), vectors[:1])
+    assert first.generation not in seen
+    seen.add(first.generation)
+    first.remove(np.array([100]))  # back to the same vectors, still a new generation
+    assert first.generation not in seen
+    after = first.generation
+    first.search(vectors[:1], 3)
+    assert first.generation == after  # a search changes nothing
