@@ -129,7 +129,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--json-access-log", action="store_true",
                        help="a JSON line per request instead of uvicorn's access log")  # fmt: skip
     serve.add_argument("--no-access-log", action="store_true",
-                       help="no line per request (a load balancer in front often logs them)")  # fmt: skip
+                       help="no line per request at all")  # fmt: skip
     serve.add_argument(
         "--threads", type=int, default=1,
         help="threads each request's numeric work may use (default 1: requests run side by side)",
