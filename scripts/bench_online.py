@@ -15,6 +15,8 @@ probability ``1 / log2(i + 2)``, the DCG discount (a position-based click model)
    in half and compares the share of users who clicked, and interleaving team-drafts each user's
    two lists with a fresh coin and counts wins. The verdict is right when it names the arm with
    the higher offline ndcg@10 on the same users. Reported: the smallest n right in 95 % of runs.
+3. The same for recall order against deliberately weakened versions of it (``WEAKENED``: its
+   list as served, reordered or cut here; no server serves them, so they have no run 1).
 
     python scripts/bench_online.py --json bench/online.json
 """
@@ -28,6 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +43,12 @@ K = 10
 #: Probability that a user looks at each position: the DCG discount.
 EXAMINE = 1.0 / np.log2(np.arange(K) + 2.0)
 PAIRS = (("deepfm", "none"), ("deepfm", "two_tower"), ("two_tower", "none"))
+#: Deliberately weakened arms, made here from recall order's list as served (fetched with
+#: k=15): the same ten movies with the top five shown last, and the list from its sixth movie.
+WEAKENED: dict[str, Callable[[list[int]], list[int]]] = {
+    "none, top five last": lambda ids: ids[5:10] + ids[:5],
+    "none, from the 6th": lambda ids: ids[5:15],
+}
 #: Users per experiment tried: steps of about √2.
 USER_GRID = tuple(round(25 * 2 ** (i / 2)) for i in range(21))  # 25 .. 25,600
 
@@ -81,6 +90,16 @@ def main() -> None:
             print(json.dumps({k: v for k, v in row.items() if k != "one_run_report"}), flush=True)
             for name in ("store.sqlite", "store.sqlite-wal", "store.sqlite-shm"):
                 (folder / "store" / name).unlink(missing_ok=True)  # each pair, a fresh store
+        with Server(folder, {}) as server:
+            served = _lists(server, targets, ("none",), k=15)["none"]
+        for name, weaken in WEAKENED.items():
+            started = time.perf_counter()
+            lists = {"none": {u: ids[:K] for u, ids in served.items()},
+                     name: {u: weaken(ids) for u, ids in served.items()}}  # fmt: skip
+            row = _users_needed(lists, targets, ("none", name), args.repeats, rng)
+            row["seconds"] = round(time.perf_counter() - started, 1)
+            report["pairs"].append(row)
+            print(json.dumps(row), flush=True)
     text = json.dumps(report, indent=2)
     print(text)
     if args.json:
@@ -89,15 +108,15 @@ def main() -> None:
 
 
 def _lists(
-    server: Server, targets: dict[int, set[int]], pair: tuple[str, str]
+    server: Server, targets: dict[int, set[int]], pair: tuple[str, ...], k: int = K
 ) -> dict[str, dict[int, list[int]]]:
-    """Each user's top-K list from each arm, over HTTP."""
+    """Each user's top-``k`` list from each arm, over HTTP."""
     connection = server.connection()
     lists: dict[str, dict[int, list[int]]] = {arm: {} for arm in pair}
     for user in targets:
         for arm in pair:
             status, body = server.request(
-                "GET", f"/recommend/{user}?k={K}&ranker={arm}", connection=connection
+                "GET", f"/recommend/{user}?k={k}&ranker={arm}", connection=connection
             )
             if status != 200:
                 raise RuntimeError(f"/recommend/{user} answered {status}: {body}")
