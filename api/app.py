@@ -114,7 +114,7 @@ def _freeze_once() -> None:
     tuples, and the first bundle) lives as long as the process. Out of the collector's sight,
     a full collection no longer stops every request for 20-280 ms, as the ones a reload's
     allocations set off did: /similar's p99 while reloading every 2 s went from 10.1x the
-    steady p99 to 2.7x (bench_reload.py). Once per process: a second app (tests make many)
+    steady p99 to 2.7-3.7x (bench_reload.py). Once per process: a second app (tests make many)
     would freeze the first one's objects, which its collection could no longer free.
     """
     if not _frozen.is_set():
