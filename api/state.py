@@ -109,15 +109,17 @@ class ServingState:
                 logger.info("ranker %s (lift %s) is not the best: no default traffic", name, lift)
         logger.info("A/B shares: %s", shares)
 
-    def reload(self, asked_at: float | None = None) -> Bundle:
+    def reload(self, asked_at: float | None = None, *, if_moved: bool = False) -> Bundle:
         """Load ``artifacts`` again; on failure raise and keep serving the old bundle.
 
-        A reload asked for at ``asked_at`` (``time.monotonic()``) is already done when a load
-        of the bundle ``current`` still points at began after it: the store-sync thread sees
-        ``current`` move too, and loading the same bundle twice would only hold up requests.
+        The store-sync thread and ``POST /admin/reload`` both see ``current`` move, and loading
+        the same bundle twice would only hold up requests. So a reload asked for at
+        ``asked_at`` (``time.monotonic()``) is already done when a load of the bundle
+        ``current`` still points at began after it; and with ``if_moved`` (the sync thread's)
+        nothing is loaded when, by the time the lock is taken, that bundle is served.
         """
         with self._write_lock:
-            if asked_at is not None and self._loaded_at >= asked_at:
+            if if_moved or (asked_at is not None and self._loaded_at >= asked_at):
                 try:
                     if resolve(self.artifacts) == self.bundle.path:
                         return self.bundle
@@ -266,7 +268,7 @@ class ServingState:
             current = None
         if current is not None and current not in (self.bundle.path, self._refused):
             try:
-                self.reload()
+                self.reload(if_moved=True)  # a reload under way may be loading it already
             except BundleError as exc:
                 # Verifying a bundle reads every file: refuse a damaged one once, not every tick.
                 self._refused = current

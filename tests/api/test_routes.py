@@ -171,3 +171,35 @@ def test_a_reload_the_store_sync_already_did_loads_nothing_again(artifacts: Path
         assert state.reload() is not again and state.bundle.path.name == "v2"  # no time given
     finally:
         state.store.close()
+
+
+def test_the_sync_thread_does_not_load_again_what_a_reload_under_way_loads(
+    artifacts: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sync thread sees `current` move while POST /admin/reload is loading that bundle: it
+    waits for the lock, then finds the bundle served and loads nothing."""
+    import api.state
+    from api.state import ServingState
+
+    shutil.copytree(artifacts / "v1", artifacts / "v2")
+    state = ServingState.load(artifacts)
+    loads: list[Path] = []
+    real_load = api.state.load_bundle
+    syncer: list[threading.Thread] = []
+
+    def load_while_the_sync_thread_looks(path: Path) -> object:
+        loads.append(path)
+        if len(loads) == 1:  # the reload's load: now the sync thread looks, and must wait
+            syncer.append(threading.Thread(target=state.catch_up))
+            syncer[0].start()
+            time.sleep(0.3)
+        return real_load(path)
+
+    monkeypatch.setattr(api.state, "load_bundle", load_while_the_sync_thread_looks)
+    try:
+        point_current(artifacts, "v2")
+        state.reload(time.monotonic())
+        syncer[0].join(timeout=30)
+        assert state.bundle.path.name == "v2" and len(loads) == 1
+    finally:
+        state.store.close()
