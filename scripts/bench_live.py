@@ -34,6 +34,7 @@ from graphrec.artifacts import load_bundle
 from graphrec.bucketing import default_shares
 from graphrec.data.loaders import bundled_data_dir
 from graphrec.data.splits import per_user_latest
+from graphrec.eval.report import write_json
 
 TOKEN = "bench-live"
 HEADERS = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
@@ -115,11 +116,9 @@ def main() -> None:
         for group in ("known", "new")
         for ranker in rankers
     }
-    text = json.dumps(report, indent=2)
-    print(text)
+    print(json.dumps(report, indent=2))
     if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(text + "\n")
+        write_json(args.json, report)
 
 
 def split_by_time(

@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 from bench_live import Server, split_by_time  # the same split and server (scripts/ is on the path)
 
+from graphrec.eval.report import write_json
 from graphrec.experiments.interleaving import team_draft
 
 K = 10
@@ -100,11 +101,9 @@ def main() -> None:
             row["seconds"] = round(time.perf_counter() - started, 1)
             report["pairs"].append(row)
             print(json.dumps(row), flush=True)
-    text = json.dumps(report, indent=2)
-    print(text)
+    print(json.dumps(report, indent=2))
     if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(text + "\n")
+        write_json(args.json, report)
 
 
 def _lists(

@@ -28,6 +28,7 @@ from bench_live import Server  # `graphrec serve` on a free port (scripts/ is on
 from bench_throughput import _ms, _wait_ready
 
 from graphrec.artifacts import MANIFEST, point_current, resolve
+from graphrec.eval.report import write_json
 
 
 def main() -> None:
@@ -70,11 +71,9 @@ def main() -> None:
             print(json.dumps({k: v for k, v in row.items() if k != "reloads"}), flush=True)
             rows.append(row)
     report = {"seconds": args.seconds, "every": args.every, "connections": 32, "rows": rows}
-    text = json.dumps(report, indent=2)
-    print(text)
+    print(json.dumps(report, indent=2))
     if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(text + "\n")
+        write_json(args.json, report)
 
 
 def _versions(bundle: Path, root: Path) -> None:

@@ -37,6 +37,7 @@ import torch.distributed as dist
 import torch.multiprocessing as mp
 
 from graphrec.data.dataset import InteractionDataset, MovieTable
+from graphrec.eval.report import write_json
 from graphrec.train.config import PinSageConfig
 from graphrec.train.distributed import World, free_port
 from graphrec.train.pinsage_trainer import PinSageTrainer
@@ -198,8 +199,7 @@ def _rank(rank: int, args: argparse.Namespace, port: int) -> None:
 def report(args: argparse.Namespace, figures: dict[str, object]) -> None:
     print(json.dumps(figures, indent=2))
     if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(figures, indent=2) + "\n")
+        write_json(args.json, figures)
 
 
 def main(argv: list[str] | None = None) -> int:

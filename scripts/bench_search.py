@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from graphrec.data.loaders import load_movielens
+from graphrec.eval.report import write_json
 from graphrec.popularity import log_popularity
 from graphrec.search import TitleIndex, fold
 
@@ -45,11 +46,9 @@ def main() -> None:
     ]
     rows.append(_measure(f"synthetic {n:,}", synthetic, synthetic_years.tolist(),
                          rng.exponential(1.0, n), args.queries, rng))  # fmt: skip
-    text = json.dumps({"rows": rows}, indent=2)
-    print(text)
+    print(json.dumps({"rows": rows}, indent=2))
     if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(text + "\n")
+        write_json(args.json, {"rows": rows})
 
 
 def _measure(

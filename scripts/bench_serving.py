@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from graphrec.artifacts import Bundle, load_bundle
+from graphrec.eval.report import write_json
 from graphrec.similarity import item_vectors
 from index import MovieIndex
 
@@ -46,11 +47,9 @@ def main() -> None:
             item_vectors(bundle.movie_embeddings, bundle.movie_features), args.synthetic
         ),
     }
-    text = json.dumps(report, indent=2)
-    print(text)
+    print(json.dumps(report, indent=2))
     if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(text + "\n")
+        write_json(args.json, report)
 
 
 def _latencies(artifacts: Path, bundle: Bundle, requests: int, k: int) -> dict[str, object]:

@@ -30,6 +30,8 @@ from typing import Any
 import numpy as np
 from bench_live import Server  # `graphrec serve` on a free port (scripts/ is on the path)
 
+from graphrec.eval.report import write_json
+
 BARE = """
 from fastapi import FastAPI
 
@@ -76,11 +78,9 @@ def main() -> None:
         row["rps_vs_bare"] = round(row["requests_per_s"] / bare_row["requests_per_s"], 3)
         row["p99_vs_bare"] = round(row["p99_ms"] / bare_row["p99_ms"], 3)
     report = {"seconds": args.seconds, "rounds": args.rounds, "connections": 32, "rows": rows}
-    text = json.dumps(report, indent=2)
-    print(text)
+    print(json.dumps(report, indent=2))
     if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(text + "\n")
+        write_json(args.json, report)
 
 
 def _rounds(

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from graphrec.artifacts import load_bundle
+from graphrec.eval.report import write_json
 from graphrec.users.history import Interactions
 from graphrec.users.live import LiveUsers
 
@@ -44,11 +45,9 @@ def main() -> None:
         rows.append(_measure(bundle, count, args.events, args.updates))
         print(json.dumps(rows[-1]))
     report = {"bundle": bundle.version, "model": bundle.manifest["model"], "rows": rows}
-    text = json.dumps(report, indent=2)
-    print(text)
+    print(json.dumps(report, indent=2))
     if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(text + "\n")
+        write_json(args.json, report)
 
 
 def _measure(bundle: Any, count: int, events: int, updates: int) -> dict[str, Any]:
