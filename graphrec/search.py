@@ -35,21 +35,13 @@ def fold(text: str) -> list[str]:
     return _WORD.findall(ascii_text.lower())
 
 
-def fold_all(titles: list[str]) -> list[list[str]]:
-    """:func:`fold` of every title, the text folded in one piece (a reload rebuilds the index
-    while requests wait for the interpreter lock: 9,742 titles one by one took 50 ms)."""
-    text = "\n".join(title.replace("\n", " ") for title in titles)
-    lines = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    return [_WORD.findall(line) for line in lines.split("\n")] if titles else []
-
-
 def _postings(words: list[list[str]]) -> tuple[np.ndarray, dict[str, tuple[int, int]]]:
     """Every row holding each distinct word, ascending and once, in one array: the rows of a
     word are ``rows[start:end]`` with its ``(start, end)``."""
     flat = np.array(list(chain.from_iterable(words)), dtype=object)
     if len(flat) == 0:
         return np.zeros(0, dtype=np.int64), {}
-    ids, vocabulary = pd.factorize(flat)  # hashed in C: a dict per word took 4x as long
+    ids, vocabulary = pd.factorize(flat)  # hashed in C, not a Python dict per word
     n = len(words)
     rows = np.repeat(np.arange(n, dtype=np.int64), [len(w) for w in words])
     pairs = np.sort(ids.astype(np.int64) * n + rows)  # by word, then row
@@ -74,9 +66,8 @@ class TitleIndex:
 
     def __init__(self, titles: list[str], years: list[int | None], popularity: np.ndarray) -> None:
         n = len(titles)
-        words = fold_all(titles)
+        words = [fold(title) for title in titles]
         self._words: list[tuple[str, ...]] = [tuple(w) for w in words]
-        self._lengths: list[int] = [max(len(w), 1) for w in words]
         self._years: list[int] = [year or 0 for year in years]
         given = np.zeros(n, dtype=np.float64)
         given[: min(n, len(popularity))] = np.asarray(popularity, dtype=np.float64)[:n]
@@ -92,11 +83,10 @@ class TitleIndex:
     def add(self, title: str, year: int | None, popularity: float = 0.0) -> None:
         """Index one more title (a registered movie) at the next row."""
         words = fold(title)
-        row = len(self._lengths)
+        row = len(self._words)
         for word in set(words):
             self._added[word].append(row)
             self._forget(word)
-        self._lengths.append(max(len(words), 1))
         self._years.append(year or 0)
         self._popularity.append(popularity)
         self._words.append(tuple(words))
@@ -105,13 +95,12 @@ class TitleIndex:
 
     def pop(self) -> None:
         """Forget the last title added (a registration that was rolled back)."""
-        row = len(self._lengths) - 1
+        row = len(self._words) - 1
         for word in set(self._words[row]):
             rows = self._added.get(word)
             if rows and rows[-1] == row:
                 rows.pop()
                 self._forget(word)
-        self._lengths.pop()
         self._years.pop()
         self._popularity.pop()
         self._words.pop()

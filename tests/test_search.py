@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from graphrec.search import TitleIndex, fold, fold_all
+from graphrec.search import TitleIndex, fold
 
 TITLES = [
     ("Heat (1995)", 1995, 4.0),
@@ -67,12 +67,6 @@ def test_a_rolled_back_title_is_forgotten(index: TitleIndex) -> None:
     assert index.search("toy", 5) == []
     index.add("Heat 2 (2026)", 2026)
     assert [m.row for m in index.search("heat 2026", 5)] == [len(TITLES)]
-
-
-def test_folding_in_bulk_equals_folding_each_title() -> None:
-    titles = [title for title, _, _ in TITLES] + ["", "Ça va (1990)\nLine two", "ÆON Flux"]
-    assert fold_all(titles) == [fold(t.replace("\n", " ")) for t in titles]
-    assert fold_all([]) == []
 
 
 def test_a_title_added_and_rolled_back_leaves_the_catalogues_rows(index: TitleIndex) -> None:
