@@ -13,6 +13,8 @@ from tests.serving import get, kill_all, post, serve, stop
 TOKEN = "workers-token"
 NEW_USER = 900_001
 ANIMATED = [1, 2355, 3114, 4886, 6377]
+#: The route the load goes to: a ranked answer takes milliseconds, so both workers get some.
+ROUTE = "/recommend/{user_id}"
 SEQUEL = {"title": "Toy Story 5 (2026)", "genres": ["Animation", "Children"], "year": 2026}
 
 
@@ -98,19 +100,22 @@ def test_metrics_of_two_workers_add_up(artifacts: Path, tmp_path: Path) -> None:
     try:
         _ready(base)
         # Fresh connections, 8 at a time, until both workers have answered some (the kernel
-        # hands an idle worker's turn to the other only under load), at most 800.
+        # hands an idle worker's turn to the other only under load, so a route that takes
+        # milliseconds: a cached /similar answer is quick enough for one worker to take all
+        # 800), at most 800.
         sent = 0
         with ThreadPoolExecutor(8) as pool:
-            while sent < 800 and len(_answers_per_worker(shared)) < 2:
-                codes = list(pool.map(lambda _: get(f"{base}/similar/1?k=5")[0], range(40)))
+            while sent < 800 and len(_answers_per_worker(shared, ROUTE)) < 2:
+                codes = list(pool.map(lambda i: get(f"{base}/recommend/{1 + i % 50}?k=5")[0],
+                                      range(40)))  # fmt: skip
                 assert codes == [200] * 40
                 sent += 40
         # A worker counts a request just after its answer has gone: allow it a moment.
         deadline = time.monotonic() + 5
-        while sum(_answers_per_worker(shared).values()) < sent:
+        while sum(_answers_per_worker(shared, ROUTE).values()) < sent:
             assert time.monotonic() < deadline
             time.sleep(0.05)
-        per_worker = _answers_per_worker(shared)
+        per_worker = _answers_per_worker(shared, ROUTE)
         assert len(per_worker) == 2, f"{sent} requests reached one worker only: {per_worker}"
         assert sum(per_worker.values()) == sent
         for _ in range(6):  # several answers, from either worker
@@ -120,8 +125,7 @@ def test_metrics_of_two_workers_add_up(artifacts: Path, tmp_path: Path) -> None:
                 sample.labels["status"]: sample.value
                 for family in text_string_to_metric_families(text)
                 for sample in family.samples
-                if sample.name == "graphrec_requests_total"
-                and sample.labels["route"] == "/similar/{movie_id}"
+                if sample.name == "graphrec_requests_total" and sample.labels["route"] == ROUTE
             }
             assert counts == {"200": sent}
     finally:
@@ -135,17 +139,16 @@ def test_the_report_counts_every_workers_impressions(artifacts: Path, tmp_path: 
     shared.mkdir()
     base, server = serve(artifacts, {"PROMETHEUS_MULTIPROC_DIR": str(shared)},
                          ("--workers", "2"))  # fmt: skip
-    route = "/recommend/{user_id}"
     try:
         _ready(base)
         sent = 0
         with ThreadPoolExecutor(8) as pool:
-            while sent < 800 and len(_answers_per_worker(shared, route)) < 2:
+            while sent < 800 and len(_answers_per_worker(shared, ROUTE)) < 2:
                 codes = list(pool.map(lambda i: get(f"{base}/recommend/{1 + i % 50}?k=5")[0],
                                       range(40)))  # fmt: skip
                 assert codes == [200] * 40
                 sent += 40
-        assert len(_answers_per_worker(shared, route)) == 2, "one worker took every request"
+        assert len(_answers_per_worker(shared, ROUTE)) == 2, "one worker took every request"
         status, report = get(f"{base}/experiments/report")
         assert status == 200
         assert report["impressions"] == sent
@@ -153,7 +156,7 @@ def test_the_report_counts_every_workers_impressions(artifacts: Path, tmp_path: 
         stop(server)
 
 
-def _answers_per_worker(shared: Path, route: str = "/similar/{movie_id}") -> dict[str, float]:
+def _answers_per_worker(shared: Path, route: str) -> dict[str, float]:
     """Requests to ``route`` each worker counted, read from its own multiprocess file."""
     from prometheus_client.mmap_dict import MmapedDict
 
