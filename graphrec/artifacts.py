@@ -40,7 +40,7 @@ from index import IndexFileError, MovieIndex, sha256_file
 logger = logging.getLogger(__name__)
 
 #: Bumped whenever the bundle's files change; older bundles are refused with a reason.
-FORMAT_VERSION = 8
+FORMAT_VERSION = 9
 CURRENT = "current"
 MANIFEST = "manifest.json"
 INDEX_FILE = "index.faiss"

@@ -42,8 +42,9 @@ def recall(bundle: Bundle, profile: UserProfile, n: int, search: Search) -> Rank
 
 
 def rank(users: LiveUsers, profile: UserProfile, candidates: Ranked, ranker: str) -> Ranked:
-    """Reorder ``candidates`` by ``ranker``'s logit; movies the ranker has no features for
-    (registered after training) are left out."""
+    """Reorder ``candidates`` by ``ranker``'s list scores (its logit, blended with the item
+    model's score where training chose to: graphrec.rankers.blend); movies the ranker has no
+    features for (registered after training) are left out."""
     bundle = users.bundle
     rows = np.minimum(np.searchsorted(bundle.movie_ids, candidates.ids), len(bundle.movie_ids) - 1)
     known = bundle.movie_ids[rows] == candidates.ids
@@ -54,6 +55,6 @@ def rank(users: LiveUsers, profile: UserProfile, candidates: Ranked, ranker: str
         profile.dense, profile.vector, rated, users.movie_embeddings[rated], rows,
         np.flatnonzero(known),
     )  # fmt: skip
-    logits = rankers.score_inputs(ranker, inputs)
-    order = np.argsort(-logits, kind="stable")
-    return Ranked(ids=ids[order], scores=logits[order])
+    scores = rankers.list_scores(ranker, inputs)
+    order = np.argsort(-scores, kind="stable")
+    return Ranked(ids=ids[order], scores=scores[order])

@@ -26,6 +26,8 @@ def test_bundle_layout_and_manifest(small_bundle: Path) -> None:
     assert bundle.version == manifest["version"]
     assert len(bundle.index) == len(bundle.catalog) == bundle.movie_embeddings.shape[0]
     assert np.allclose(np.linalg.norm(bundle.movie_embeddings, axis=1), 1.0, atol=1e-5)
+    for name, figures in manifest["rankers"].items():
+        assert bundle.rankers.item_blends[name] == figures["item_blend"], "served as recorded"
 
 
 def test_damaged_or_missing_bundle_is_refused(small_bundle: Path, tmp_path: Path) -> None:

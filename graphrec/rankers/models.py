@@ -54,11 +54,11 @@ class CrossScale(nn.Module):
         return (cross - self.mean) / self.scale
 
 
-def fit_scales(model: nn.Module, inputs: PairInputs) -> None:
-    """Fit every :class:`CrossScale` of ``model`` to the training pairs ``inputs``."""
+def fit_scales(model: nn.Module, cross: Tensor) -> None:
+    """Fit every :class:`CrossScale` of ``model`` to the training pairs' crossing features."""
     for module in model.modules():
         if isinstance(module, CrossScale):
-            module.fit(inputs.cross)
+            module.fit(cross)
 
 
 def mlp(sizes: list[int]) -> nn.Sequential:

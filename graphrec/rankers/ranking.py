@@ -9,7 +9,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from graphrec.rankers.features import CROSS_COLUMNS, RankingFeatures
+from graphrec.rankers.blend import blend_scores
+from graphrec.rankers.features import CROSS_COLUMNS, ITEM_COLUMN, RankingFeatures
 from graphrec.rankers.models import DeepFM, PairInputs, TwoTower
 
 #: Ranker names, as `/recommend?ranker=` and the bundle take them.
@@ -18,11 +19,16 @@ RANKERS = ("two_tower", "deepfm")
 
 @dataclass
 class Rankers:
-    """Both trained rankers and the features they read."""
+    """Both trained rankers and the features they read.
+
+    ``item_blends``: per ranker, the weight of the item model's score blended into its logit
+    over each candidate list (graphrec.rankers.blend); 0 or absent, the logit alone.
+    """
 
     features: RankingFeatures
     models: dict[str, nn.Module]
     figures: dict[str, dict[str, float]] = field(default_factory=dict)
+    item_blends: dict[str, float] = field(default_factory=dict)
 
     def inputs(self, users: np.ndarray, movies: np.ndarray, ranks: np.ndarray) -> PairInputs:
         """Features of the pairs ``(users[i], movies[i])``, ``ranks[i]`` the movie's 0-based
@@ -79,12 +85,17 @@ class Rankers:
         """Logit of each (user, movie) pair under ranker ``name`` (see :meth:`inputs`)."""
         return self.score_inputs(name, self.inputs(users, movies, ranks))
 
-    @torch.no_grad()
     def score_inputs(self, name: str, inputs: PairInputs) -> np.ndarray:
         """Logits of pairs whose features :meth:`inputs` gathered already."""
-        model = self.models[name]
-        model.eval()
-        return np.asarray(model(inputs).numpy())
+        return model_logits(self.models[name], inputs)
+
+    def list_scores(self, name: str, inputs: PairInputs, lists: int = 1) -> np.ndarray:
+        """What orders candidates under ranker ``name``: its logits blended with the item
+        model's score over each list. ``inputs`` holds ``lists`` candidate lists of one length,
+        one after another; the result is flat like them."""
+        logits = self.score_inputs(name, inputs).reshape(lists, -1)
+        item = inputs.cross[:, ITEM_COLUMN].numpy().reshape(lists, -1)
+        return blend_scores(logits, item, self.item_blends.get(name, 0.0)).ravel()
 
     def state(self) -> dict[str, Any]:
         """What the bundle stores: weights and the shapes to rebuild the modules."""
@@ -100,6 +111,7 @@ class Rankers:
             },
             "weights": {name: model.state_dict() for name, model in self.models.items()},
             "figures": self.figures,
+            "item_blends": self.item_blends,
         }
 
     @classmethod
@@ -113,7 +125,19 @@ class Rankers:
         )
         for name, model in models.items():
             model.load_state_dict(state["weights"][name])
-        return cls(features=features, models=models, figures=state.get("figures", {}))
+        return cls(
+            features=features,
+            models=models,
+            figures=state.get("figures", {}),
+            item_blends=state["item_blends"],
+        )
+
+
+@torch.no_grad()
+def model_logits(model: nn.Module, inputs: PairInputs) -> np.ndarray:
+    """``model``'s logits of the pairs ``inputs``, in evaluation mode."""
+    model.eval()
+    return np.asarray(model(inputs).numpy())
 
 
 def build_models(

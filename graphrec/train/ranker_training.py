@@ -19,16 +19,21 @@ from typing import Literal
 import numpy as np
 import torch
 import torch.nn.functional as F
+from torch import nn
 
 from graphrec.graph.bipartite import BipartiteGraph
-from graphrec.rankers.features import RankingFeatures
+from graphrec.rankers.blend import blend_scores
+from graphrec.rankers.features import ITEM_COLUMN, RankingFeatures
 from graphrec.rankers.item_weights import LAMBDAS, SOURCES_PER_MOVIE, ItemWeights
 from graphrec.rankers.models import PairInputs, fit_scales
-from graphrec.rankers.ranking import RANKERS, Rankers, build_models
+from graphrec.rankers.ranking import RANKERS, Rankers, build_models, model_logits
 from graphrec.recall_score import CANDIDATES
 from graphrec.train.topk import edge_membership, top_k_excluding
 
 logger = logging.getLogger(__name__)
+
+#: Item-score blend weights validation chooses among: 0 keeps the ranker's own order.
+ITEM_BLENDS = (0.0, 0.25, 0.5, 1.0, 2.0)
 
 
 @dataclass(frozen=True)
@@ -69,6 +74,11 @@ class RankerConfig:
     item_lambdas: tuple[float, ...] = LAMBDAS
     #: Source movies the item model keeps per target movie.
     item_sources: int = SOURCES_PER_MOVIE
+    #: Weights of the item model's score in the rankers' list scores, smallest first, that
+    #: out-of-fold validation chooses among (graphrec.rankers.blend); ``(0.0,)``: logits alone.
+    item_blends: tuple[float, ...] = ITEM_BLENDS
+    #: Folds of the rankers' training users that choose the blend (each one more ranker fit).
+    blend_folds: int = 3
 
 
 def recall_candidates(
@@ -144,7 +154,8 @@ def fit_rankers(
 
     A share of users is held apart for early stopping and for the figures reported: AUC, log
     loss, the ndcg@k of their reranked candidates beside recall order's, and the ranker's lift
-    over recall order. A ranker without positive lift is marked ``serve: False``.
+    over recall order. A ranker without positive lift is marked ``serve: False``. The item
+    model's blend weight is chosen out of fold on the other users (:func:`choose_item_blend`).
     """
     config = config or RankerConfig()
     rng = np.random.default_rng(seed)
@@ -156,26 +167,29 @@ def fit_rankers(
     held = rng.random(len(users)) < config.validation_users  # before any pair: same for any config
     # Chosen on the users that train the rankers, so that the held-apart lift stays unseen.
     features = choose_item_weights(features, fit, labels, users[~held], candidates[~held], config)
-    pairs = labelled_pairs(candidates, users, labels, config, rng)
-    held_users = np.isin(pairs[0], users[held])
-    rankers = Rankers(
-        features=features,
-        models=build_models(
-            features.user_embeddings.shape[1],
-            features.user_dense.shape[1],
-            features.movie_dense.shape[1],
-            features.num_genres,
-        ),
+    pair_users, pair_movies, pair_ranks, target = labelled_pairs(
+        candidates, users, labels, config, rng
     )
-    train = tuple(a[~held_users] for a in pairs)
-    validation = tuple(a[held_users] for a in pairs)
+    rankers = Rankers(features=features, models=fresh_models(features))
+    features_of_pairs = rankers.inputs(pair_users, pair_movies, pair_ranks)
+    pairs = LabelledPairs.of(pair_users, target, features_of_pairs)
+    held_pairs = np.isin(pair_users, users[held])
+    train, validation = pairs.take(~held_pairs), pairs.take(held_pairs)
     ranking = Reranking(users[held], candidates[held], labels, config.k)
+    held_lists = ranking.scored(rankers) if len(ranking.users) else None
     recall_ndcg = ranking.ndcg(-np.arange(candidates.shape[1], dtype=np.float32)[None, :])
+    own = Reranking(users[~held], candidates[~held], labels, config.k)
     for name in RANKERS:
-        figures = _fit_one(rankers, name, train, validation, ranking, config, rng)
+        blend = choose_item_blend(rankers, name, train, own, held_lists, config, rng)
+        rankers.item_blends[name] = blend
+        model = rankers.models[name]
+        figures = fit_ranker(model, train, held_lists, config, rng, blend=blend)
+        if len(validation.users):
+            figures |= pair_figures(model_logits(model, validation.inputs()), validation.target)
         ndcg = figures.get(f"ndcg@{config.k}", float("nan"))
         lift = ndcg / recall_ndcg - 1.0 if recall_ndcg > 0 else float("nan")
         rankers.figures[name] = figures | {
+            "item_blend": blend,
             f"recall_ndcg@{config.k}": round(recall_ndcg, 4),
             "lift": round(lift, 4),
             "serve": bool(round(lift, 4) > 0),
@@ -184,6 +198,83 @@ def fit_rankers(
         if on_ranker is not None:
             on_ranker(rankers.figures[name])
     return rankers
+
+
+def fresh_models(features: RankingFeatures) -> dict[str, nn.Module]:
+    """Both rankers, untrained, shaped for ``features``."""
+    return build_models(
+        features.user_embeddings.shape[1],
+        features.user_dense.shape[1],
+        features.movie_dense.shape[1],
+        features.num_genres,
+    )
+
+
+@dataclass(frozen=True)
+class LabelledPairs:
+    """Training pairs: each one's user and 0/1 target, and the features of all pairs, gathered
+    once for every epoch and every model (``rows`` picks this selection's pairs from them, so
+    that a selection copies no features)."""
+
+    users: np.ndarray
+    target: np.ndarray
+    features: PairInputs
+    rows: np.ndarray
+
+    @classmethod
+    def of(cls, users: np.ndarray, target: np.ndarray, features: PairInputs) -> LabelledPairs:
+        return cls(users, target, features, np.arange(len(users)))
+
+    def take(self, mask: np.ndarray) -> LabelledPairs:
+        """The pairs where ``mask`` (over this selection) holds."""
+        return LabelledPairs(self.users[mask], self.target[mask], self.features, self.rows[mask])
+
+    def inputs(self, positions: np.ndarray | None = None) -> PairInputs:
+        """Features of this selection's pairs at ``positions`` (all of them by default)."""
+        rows = self.rows if positions is None else self.rows[positions]
+        return self.features.take(torch.from_numpy(rows))
+
+
+def choose_item_blend(
+    rankers: Rankers,
+    name: str,
+    train: LabelledPairs,
+    own: Reranking,
+    held: ScoredLists | None,
+    config: RankerConfig,
+    rng: np.random.Generator,
+) -> float:
+    """The weight of the item model's score in ranker ``name``'s list scores, out of fold.
+
+    The training users (``own``, whose pairs ``train`` holds) fall in ``config.blend_folds``
+    folds; a fresh ranker trained on the others' pairs (early-stopped on ``held``, as the
+    served one is) orders each fold's candidates, and the weight whose blends order them best
+    overall wins, ties to the smaller. Every training user counts, where the held-apart users
+    are too few to tell weights apart, and none is scored by a model that learned from them.
+    """
+    weights = config.item_blends
+    if len(weights) < 2 or config.blend_folds < 2 or len(own.users) < config.blend_folds:
+        return weights[0] if weights else 0.0
+    fold = rng.permutation(len(own.users)) % config.blend_folds
+    totals = np.zeros(len(weights))
+    for k in range(config.blend_folds):
+        out = own.users[fold == k]
+        model = fresh_models(rankers.features)[name]
+        fit_ranker(model, train.take(~np.isin(train.users, out)), held, config, rng, blend=0.0)
+        part = Reranking(out, own.candidates[fold == k], own.labels, own.k)
+        for chunk in part.chunks():
+            lists = chunk.scored(rankers)
+            logits = lists.logits(model)
+            totals += len(chunk.users) * np.array(
+                [chunk.ndcg(blend_scores(logits, lists.item, w)) for w in weights]
+            )
+    best = int(np.argmax(totals))  # the first of equal totals: weights run smallest first
+    logger.info(
+        "ranker %s: item blend %g (out-of-fold ndcg@%d %s)",
+        name, weights[best], own.k, ", ".join(f"{w:g}: {t / len(own.users):.4f}"
+                                                for w, t in zip(weights, totals, strict=True)),
+    )  # fmt: skip
+    return weights[best]
 
 
 def choose_item_weights(
@@ -237,31 +328,51 @@ class Reranking:
         ideal = np.cumsum(discount)[ideal_hits - 1]
         return float(np.mean((hits * discount).sum(axis=1) / ideal))
 
-    def inputs(self, rankers: Rankers) -> PairInputs:
-        """Features of every held-apart candidate, gathered once for all epochs."""
-        rows = np.repeat(self.users, self.candidates.shape[1])
-        ranks = np.tile(np.arange(self.candidates.shape[1]), len(self.users))
-        return rankers.inputs(rows, self.candidates.ravel(), ranks)
+    def scored(self, rankers: Rankers) -> ScoredLists:
+        """Features of every candidate, gathered once for all epochs, and their item scores."""
+        m, n = self.candidates.shape
+        ranks = np.tile(np.arange(n), m)
+        inputs = rankers.inputs(np.repeat(self.users, n), self.candidates.ravel(), ranks)
+        item = inputs.cross[:, ITEM_COLUMN].numpy().reshape(self.candidates.shape)
+        return ScoredLists(self, inputs, item)
+
+    def chunks(self, pairs: int = 200_000) -> list[Reranking]:
+        """The same lists in pieces of about ``pairs`` candidates, whose features fit in memory
+        one at a time."""
+        step = max(1, pairs // max(self.candidates.shape[1], 1))
+        return [
+            Reranking(self.users[i : i + step], self.candidates[i : i + step], self.labels, self.k)
+            for i in range(0, len(self.users), step)
+        ]
 
 
-def _fit_one(
-    rankers: Rankers,
-    name: str,
-    train: tuple[np.ndarray, ...],
-    validation: tuple[np.ndarray, ...],
-    ranking: Reranking,
+@dataclass(frozen=True)
+class ScoredLists:
+    """A :class:`Reranking`'s candidate features and ``(users, n)`` item-model scores."""
+
+    ranking: Reranking
+    inputs: PairInputs
+    item: np.ndarray
+
+    def logits(self, model: nn.Module) -> np.ndarray:
+        """``(users, n)`` logits of ``model`` over the lists."""
+        return model_logits(model, self.inputs).reshape(self.ranking.candidates.shape)
+
+
+def fit_ranker(
+    model: nn.Module,
+    train: LabelledPairs,
+    held: ScoredLists | None,
     config: RankerConfig,
     rng: np.random.Generator,
+    *,
+    blend: float,
 ) -> dict[str, float]:
-    """Train one ranker by ``config.loss``; keep the epoch with the best held-apart ndcg of the
-    rerank."""
-    model = rankers.models[name]
+    """Train ``model`` by ``config.loss``; keep the epoch whose ``blend`` of its logits and the
+    item score orders the held-apart lists best (the last epoch when there are none)."""
     optimizer = torch.optim.Adam(model.parameters(), lr=config.lr)
-    users, movies, ranks, target = train
-    inputs = rankers.inputs(users, movies, ranks)  # once: features do not change while training
-    fit_scales(model, inputs)
-    held_inputs = ranking.inputs(rankers) if len(ranking.users) else None
-    validation_inputs = rankers.inputs(*validation[:3])
+    users, target = train.users, train.target
+    fit_scales(model, train.features.cross[torch.from_numpy(train.rows)])
     best: dict[str, float] = {}
     best_state, waited = None, 0
     for epoch in range(1, config.epochs + 1):
@@ -269,26 +380,24 @@ def _fit_one(
         for batch in _batches(users, target, config, rng):
             if config.loss == "listwise":
                 (rows,) = batch
-                logits = model(inputs.take(torch.from_numpy(rows)))
+                logits = model(train.inputs(rows))
                 loss = listwise_loss(logits, users[rows], torch.from_numpy(target[rows]))
             elif config.loss == "pairwise":
-                positive, negative = (model(inputs.take(torch.from_numpy(i))) for i in batch)
+                positive, negative = (model(train.inputs(i)) for i in batch)
                 loss = F.softplus(negative - positive).mean()
             else:
                 (rows,) = batch
-                logits = model(inputs.take(torch.from_numpy(rows)))
+                logits = model(train.inputs(rows))
                 loss = F.binary_cross_entropy_with_logits(logits, torch.from_numpy(target[rows]))
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
-        if held_inputs is None:  # nothing held apart: keep the last epoch
+        if held is None:  # nothing held apart: keep the last epoch
             best = {"epoch": epoch}
             continue
-        scores = rankers.score_inputs(name, held_inputs).reshape(ranking.candidates.shape)
-        ndcg = ranking.ndcg(scores)
+        ndcg = held.ranking.ndcg(blend_scores(held.logits(model), held.item, blend))
         if ndcg > best.get(f"ndcg@{config.k}", -np.inf):
-            figures = pair_figures(rankers.score_inputs(name, validation_inputs), validation[3])
-            best, waited = figures | {f"ndcg@{config.k}": round(ndcg, 4), "epoch": epoch}, 0
+            best, waited = {f"ndcg@{config.k}": round(ndcg, 4), "epoch": epoch}, 0
             best_state = copy.deepcopy(model.state_dict())
         else:
             waited += 1

@@ -129,7 +129,8 @@ def test_served_scores_are_the_evaluated_ones(
             scores = features.recall.scores(np.array([row]))[0].numpy()[candidates]
         else:
             rows, ranks = np.full(CANDIDATES, row), np.arange(CANDIDATES)
-            scores = bundle.rankers.score(ranker, rows, candidates, ranks)
+            inputs = bundle.rankers.inputs(rows, candidates, ranks)
+            scores = bundle.rankers.list_scores(ranker, inputs)
         order = np.argsort(-scores, kind="stable")[:20]
         body = client.get(f"/recommend/{user_id}", params={"k": 20, "ranker": ranker}).json()
         assert [r["id"] for r in body["results"]] == bundle.movie_ids[candidates[order]].tolist()

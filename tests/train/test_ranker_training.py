@@ -1,13 +1,16 @@
 """Both rankers overfit a tiny planted dataset: AUC rises and the planted pairs rank first."""
 
+import dataclasses
 import math
 
 import numpy as np
 import pytest
 import torch
+from scipy.sparse import csr_matrix
 
 from graphrec.graph.bipartite import BipartiteGraph
 from graphrec.rankers.features import RankingFeatures
+from graphrec.rankers.item_weights import ItemWeights
 from graphrec.rankers.ranking import RANKERS, Rankers, build_models
 from graphrec.train.ranker_training import (
     RankerConfig,
@@ -124,3 +127,37 @@ def test_listwise_loss_by_hand() -> None:
     expected = (-math.log(math.exp(2) / (math.exp(2) + 1 + math.e)) + 0.0) / 2
     assert loss.item() == pytest.approx(expected, rel=1e-6)
     assert listwise_loss(logits, np.array([7, 7, 7, 9]), torch.zeros(4)).item() == 0.0
+
+
+def test_out_of_fold_validation_blends_in_an_item_score_the_rankers_did_not_learn(
+    setup: tuple[RankingFeatures, BipartiteGraph],
+) -> None:
+    features, labels = setup
+    # The item model here knows every answer (a movie's only weight is to itself, so a user's
+    # score is 1 on exactly their rated movies); the rankers barely train.
+    knows = dataclasses.replace(
+        features, item_weights=ItemWeights(csr_matrix(np.eye(20, dtype=np.float32)), lam=1.0)
+    )
+    empty = BipartiteGraph.from_interactions(np.array([], int), np.array([], int), 40, 20)
+    untrained = RankerConfig(candidates=20, hard_negatives=14, epochs=1, lr=1e-9,
+                             validation_users=0.3, patience=1, item_lambdas=())  # fmt: skip
+    blended = fit_rankers(knows, empty, labels, untrained)
+    alone = fit_rankers(knows, empty, labels, dataclasses.replace(untrained, item_blends=(0.0,)))
+    for name in RANKERS:
+        assert blended.item_blends[name] > 0
+        assert blended.figures[name]["item_blend"] == blended.item_blends[name]
+        assert blended.figures[name]["ndcg@10"] == 1.0, "the item score orders every list"
+        assert blended.figures[name]["serve"] is True
+        assert alone.item_blends[name] == 0.0
+        assert alone.figures[name]["ndcg@10"] < 1.0
+
+
+def test_item_scores_that_say_nothing_blend_nothing_in(
+    setup: tuple[RankingFeatures, BipartiteGraph],
+) -> None:
+    features, labels = setup  # no item weights: every item score is 0, every weight ties
+    empty = BipartiteGraph.from_interactions(np.array([], int), np.array([], int), 40, 20)
+    config = RankerConfig(candidates=20, hard_negatives=14, epochs=2, validation_users=0.3,
+                          item_lambdas=())  # fmt: skip
+    trained = fit_rankers(features, empty, labels, config)
+    assert trained.item_blends == {name: 0.0 for name in RANKERS}

@@ -15,6 +15,7 @@ import torch
 from graphrec.data.dataset import InteractionDataset
 from graphrec.eval.models.sage import Sage
 from graphrec.eval.recommender import graph_of
+from graphrec.rankers.models import PairInputs
 from graphrec.train.config import PinSageConfig, SageConfig
 from graphrec.train.ranker_training import RankerConfig, pair_figures, recall_candidates
 from graphrec.train.topk import edge_membership
@@ -61,7 +62,7 @@ class Recall(Sage):
 
 
 class RecallThenRank(Recall):
-    """Only the recall candidates get a score, ordered by the ranker's logit."""
+    """Only the recall candidates get a score, ordered by the ranker's list scores."""
 
     ranker: ClassVar[str]
 
@@ -69,16 +70,21 @@ class RecallThenRank(Recall):
         features = self.trained.rankers.features
         return recall_candidates(features, self.train_graph, users, self.ranker_config.candidates)
 
-    def _logits(self, users: np.ndarray, candidates: np.ndarray) -> np.ndarray:
+    def _inputs(self, users: np.ndarray, candidates: np.ndarray) -> PairInputs:
         n = candidates.shape[1]
-        return self.trained.rankers.score(
-            self.ranker, np.repeat(users, n), candidates.ravel(), np.tile(np.arange(n), len(users))
+        return self.trained.rankers.inputs(
+            np.repeat(users, n), candidates.ravel(), np.tile(np.arange(n), len(users))
         )
+
+    def _list_scores(self, users: np.ndarray, candidates: np.ndarray) -> np.ndarray:
+        """Flat scores of each user's candidates as `/recommend` orders them (one list each)."""
+        inputs = self._inputs(users, candidates)
+        return self.trained.rankers.list_scores(self.ranker, inputs, lists=len(users))
 
     def score_users(self, users: np.ndarray) -> torch.Tensor:
         candidates = self.candidates(users)
         rows = np.repeat(np.arange(len(users)), candidates.shape[1])
-        logits = self._logits(users, candidates)
+        logits = self._list_scores(users, candidates)
         scores = torch.full((len(users), self.train_graph.num_movies), -torch.inf)
         scores[torch.from_numpy(rows), torch.from_numpy(candidates.ravel())] = torch.from_numpy(
             logits
@@ -91,7 +97,8 @@ class RecallThenRank(Recall):
         users = np.flatnonzero(test_graph.user_degrees() > 0)
         candidates = self.candidates(users)
         labels = edge_membership(test_graph, users, candidates).ravel().astype(np.float32)
-        return pair_figures(self._logits(users, candidates), labels)
+        logits = self.trained.rankers.score_inputs(self.ranker, self._inputs(users, candidates))
+        return pair_figures(logits, labels)
 
 
 class RecallTwoTower(RecallThenRank):
