@@ -78,7 +78,7 @@ class RankerConfig:
     #: out-of-fold validation chooses among (graphrec.rankers.blend); ``(0.0,)``: logits alone.
     item_blends: tuple[float, ...] = ITEM_BLENDS
     #: Folds of the rankers' training users that choose the blend (each one more ranker fit).
-    blend_folds: int = 3
+    blend_folds: int = 2
 
 
 def recall_candidates(
@@ -180,10 +180,13 @@ def fit_rankers(
     recall_ndcg = ranking.ndcg(-np.arange(candidates.shape[1], dtype=np.float32)[None, :])
     own = Reranking(users[~held], candidates[~held], labels, config.k)
     for name in RANKERS:
-        blend = choose_item_blend(rankers, name, train, own, held_lists, config, rng)
-        rankers.item_blends[name] = blend
         model = rankers.models[name]
-        figures = fit_ranker(model, train, held_lists, config, rng, blend=blend)
+        figures = fit_ranker(model, train, held_lists, config, rng)
+        blend = choose_item_blend(rankers, name, train, own, int(figures["epoch"]), config, rng)
+        rankers.item_blends[name] = blend
+        if held_lists is not None:
+            scores = blend_scores(held_lists.logits(model), held_lists.item, blend)
+            figures[f"ndcg@{config.k}"] = round(ranking.ndcg(scores), 4)
         if len(validation.users):
             figures |= pair_figures(model_logits(model, validation.inputs()), validation.target)
         ndcg = figures.get(f"ndcg@{config.k}", float("nan"))
@@ -240,17 +243,18 @@ def choose_item_blend(
     name: str,
     train: LabelledPairs,
     own: Reranking,
-    held: ScoredLists | None,
+    epochs: int,
     config: RankerConfig,
     rng: np.random.Generator,
 ) -> float:
     """The weight of the item model's score in ranker ``name``'s list scores, out of fold.
 
     The training users (``own``, whose pairs ``train`` holds) fall in ``config.blend_folds``
-    folds; a fresh ranker trained on the others' pairs (early-stopped on ``held``, as the
-    served one is) orders each fold's candidates, and the weight whose blends order them best
-    overall wins, ties to the smaller. Every training user counts, where the held-apart users
-    are too few to tell weights apart, and none is scored by a model that learned from them.
+    folds; a fresh ranker trained on the others' pairs for ``epochs`` (the served ranker's
+    early-stopped count) orders each fold's candidates, and the weight whose blends order them
+    best overall wins, ties to the smaller. Every training user counts, where the held-apart
+    users are too few to tell weights apart, and none is scored by a model that learned from
+    them.
     """
     weights = config.item_blends
     if len(weights) < 2 or config.blend_folds < 2 or len(own.users) < config.blend_folds:
@@ -260,7 +264,7 @@ def choose_item_blend(
     for k in range(config.blend_folds):
         out = own.users[fold == k]
         model = fresh_models(rankers.features)[name]
-        fit_ranker(model, train.take(~np.isin(train.users, out)), held, config, rng, blend=0.0)
+        fit_ranker(model, train.take(~np.isin(train.users, out)), None, config, rng, epochs=epochs)
         part = Reranking(out, own.candidates[fold == k], own.labels, own.k)
         for chunk in part.chunks():
             lists = chunk.scored(rankers)
@@ -366,16 +370,17 @@ def fit_ranker(
     config: RankerConfig,
     rng: np.random.Generator,
     *,
-    blend: float,
+    epochs: int | None = None,
 ) -> dict[str, float]:
-    """Train ``model`` by ``config.loss``; keep the epoch whose ``blend`` of its logits and the
-    item score orders the held-apart lists best (the last epoch when there are none)."""
+    """Train ``model`` by ``config.loss``; keep the epoch whose logits order the held-apart
+    lists best, or run ``epochs`` (``config.epochs`` when nothing is held apart) and keep the
+    last."""
     optimizer = torch.optim.Adam(model.parameters(), lr=config.lr)
     users, target = train.users, train.target
     fit_scales(model, train.features.cross[torch.from_numpy(train.rows)])
     best: dict[str, float] = {}
     best_state, waited = None, 0
-    for epoch in range(1, config.epochs + 1):
+    for epoch in range(1, (epochs or config.epochs) + 1):
         model.train()
         for batch in _batches(users, target, config, rng):
             if config.loss == "listwise":
@@ -392,10 +397,10 @@ def fit_ranker(
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
-        if held is None:  # nothing held apart: keep the last epoch
+        if held is None or epochs is not None:  # keep the last epoch
             best = {"epoch": epoch}
             continue
-        ndcg = held.ranking.ndcg(blend_scores(held.logits(model), held.item, blend))
+        ndcg = held.ranking.ndcg(held.logits(model))
         if ndcg > best.get(f"ndcg@{config.k}", -np.inf):
             best, waited = {f"ndcg@{config.k}": round(ndcg, 4), "epoch": epoch}, 0
             best_state = copy.deepcopy(model.state_dict())
