@@ -182,7 +182,8 @@ def fit_rankers(
     for name in RANKERS:
         model = rankers.models[name]
         figures = fit_ranker(model, train, held_lists, config, rng)
-        blend = choose_item_blend(rankers, name, train, own, int(figures["epoch"]), config, rng)
+        epochs = int(figures.get("epoch", config.epochs))
+        blend = choose_item_blend(rankers, name, train, own, epochs, config, rng)
         rankers.item_blends[name] = blend
         if held_lists is not None:
             scores = blend_scores(held_lists.logits(model), held_lists.item, blend)
