@@ -84,10 +84,10 @@ class RecallThenRank(Recall):
     def score_users(self, users: np.ndarray) -> torch.Tensor:
         candidates = self.candidates(users)
         rows = np.repeat(np.arange(len(users)), candidates.shape[1])
-        logits = self._list_scores(users, candidates)
+        ranked = self._list_scores(users, candidates)
         scores = torch.full((len(users), self.train_graph.num_movies), -torch.inf)
         scores[torch.from_numpy(rows), torch.from_numpy(candidates.ravel())] = torch.from_numpy(
-            logits
+            ranked
         )
         return scores
 
