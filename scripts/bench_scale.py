@@ -7,13 +7,13 @@ sides draw from power laws, as real interaction logs do. Run it once per size, f
     python scripts/bench_scale.py --edges 1000000 --json bench/scale_1m.json
     python scripts/bench_scale.py --edges 10000000 --json bench/scale_10m.json
 
-An epoch is one pass over every co-interaction pair (about one per edge). At ten million edges
-that is tens of thousands of steps, so the script projects the epoch (``epoch_projected``):
-every epoch pays once to start its DataLoader worker and fill the prefetch queue, then the
-same cost per step, so it times ``--warmup`` steps and ``--warmup`` + ``--batches`` steps
-through the real pipeline; the difference gives the steady cost per step, the remainder the
-start-up, and the epoch is start-up + steps × cost per step. ``--full-epoch`` runs the whole
-epoch instead.
+An epoch is one pass over every training pair (one per edge, less each user's first). At ten
+million edges that is tens of thousands of steps, so the script projects the epoch
+(``epoch_projected``): every epoch pays once to start its DataLoader worker and fill the
+prefetch queue, then the same cost per step, so it times ``--warmup`` steps and ``--warmup`` +
+``--batches`` steps through the real pipeline; the difference gives the steady cost per step,
+the remainder the start-up, and the epoch is start-up + steps × cost per step. ``--full-epoch``
+runs the whole epoch instead.
 
 ``--nproc P`` trains data-parallel (torch.distributed, gloo on loopback): P processes, each
 with its share of the cores, each taking its share of every batch. Each rank reports its step

@@ -91,12 +91,12 @@ class PinSageConfig(ValidationConfig):
     )
     margin: float = Field(0.3, gt=0.0, description="Margin Δ of the max-margin loss.")
     window: int = Field(
-        3, ge=1, description="A user's movie i is positive for every movie within i-window..i-1."
+        3, ge=1, description="A user's movie i is the positive of the mean of movies i-window..i-1."
     )
-    epochs: int = Field(20, ge=1, description="Most epochs; early stopping may end sooner.")
+    epochs: int = Field(30, ge=1, description="Most epochs; early stopping may end sooner.")
     batch_size: int = Field(4096, ge=2, description="(query, positive) pairs per step.")
     lr: float = Field(
-        0.01, gt=0.0, description="Adam learning rate (dense layers and id-embedding rows)."
+        0.005, gt=0.0, description="Adam learning rate (dense layers and id-embedding rows)."
     )
     workers: int = Field(
         0,

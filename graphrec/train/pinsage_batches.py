@@ -31,7 +31,9 @@ class PairBatch:
         movies: ``(|V_0|,)`` input-layer movies.
         features: ``(|V_0|, F)`` their attributes.
         layers: Each layer's adjacency as CSR arrays, input layer first (see :attr:`blocks`).
-        query, positive: ``(B,)`` positions of each pair's movies.
+        query: ``(B, W)`` positions of each query's movies; ``query_mask`` (1.0 or 0.0)
+            says which exist (a user's first ratings have fewer than ``W`` before them).
+        positive: ``(B,)`` positions of each pair's positive.
         negatives: ``(N,)`` positions of the random negatives every query shares.
         hard: ``(B, H)`` positions of per-query hard negatives; ``hard_mask`` says which exist.
         shared_denominator, hard_denominator: What the hinge sums divide by: the whole batch's
@@ -43,6 +45,7 @@ class PairBatch:
     features: Tensor
     layers: list[LayerCsr]
     query: Tensor
+    query_mask: Tensor
     positive: Tensor
     negatives: Tensor
     hard: Tensor
@@ -62,7 +65,9 @@ class PairBatch:
         return replace(self, **move)
 
 
-_TENSORS = ("movies", "features", "query", "positive", "negatives", "hard", "hard_mask")
+_TENSORS = (
+    "movies", "features", "query", "query_mask", "positive", "negatives", "hard", "hard_mask",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -77,22 +82,29 @@ class Sampling:
     hard_ranks: tuple[int, int]
 
 
-def co_interaction_pairs(
+def history_pairs(
     users: np.ndarray, movies: np.ndarray, timestamps: np.ndarray, window: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(earlier, later) movie pairs rated by one user at most ``window`` ratings apart.
+    """Every rating but a user's first as a positive, its query the ``window`` movies the
+    user rated just before it.
 
-    The paper's positives are items engaged with right after the query; a user's consecutive
-    ratings are MovieLens's closest analogue.
+    The paper's positives are items engaged with right after the query; a user's next rating
+    is MovieLens's closest analogue. The query is a short history rather than one movie
+    because a served user is the mean of their movies' vectors: training scores a positive
+    against the (normalised) mean of the movies before it, as recall will.
+
+    Returns:
+        ``(P, window)`` query movies, latest first, ``-1`` where the user had fewer earlier
+        ratings; ``(P,)`` positives.
     """
     order = np.lexsort((movies, timestamps, users))
     users, movies = users[order], movies[order]
-    queries, positives = [], []
-    for gap in range(1, window + 1):
-        same = (users[gap:] == users[:-gap]) & (movies[gap:] != movies[:-gap])
-        queries.append(movies[:-gap][same])
-        positives.append(movies[gap:][same])
-    return np.concatenate(queries), np.concatenate(positives)
+    earlier = np.arange(len(users))[:, None] - np.arange(1, window + 1)
+    clipped = np.maximum(earlier, 0)
+    same_user = (earlier >= 0) & (users[clipped] == users[:, None])
+    queries = np.where(same_user, movies[clipped], -1)
+    has_query = same_user[:, 0]
+    return queries[has_query], movies[has_query]
 
 
 def negative_cdf(degrees: np.ndarray, power: float) -> np.ndarray:
@@ -208,26 +220,31 @@ class PairBatches(Dataset[PairBatch]):
         # of it is what one process would have drawn for the same pairs.
         negatives = np.searchsorted(s.negative_cdf, rng.random(s.num_negatives), side="right")
         negatives = np.minimum(negatives, len(s.negative_cdf) - 1)
-        hard, hard_mask = self._hard_negatives(query, positive, rng)
+        hard, hard_mask = self._hard_negatives(query[:, 0], positive, rng)
         shared_denominator, hard_denominator = len(query) * len(negatives), int(hard_mask.sum())
         query, positive = query[self.share], positive[self.share]
         hard, hard_mask = hard[self.share], hard_mask[self.share]
         if self._positions is None:
             self._positions = PositionMap(len(s.negative_cdf))
-        b = len(query)
-        hard_or_query = np.where(hard_mask, hard, query[:, None]).ravel()  # masked out later
+        b, w = query.shape
+        query_mask = query >= 0
+        latest = query[:, :1]  # every query has one; it stands in where the masks say none
+        query = np.where(query_mask, query, latest).ravel()
+        hard_or_query = np.where(hard_mask, hard, latest).ravel()
         targets, position = self._positions.distinct(
             np.concatenate([query, positive, negatives, hard_or_query])
         )
         graph = computation_graph(targets, s.neighbourhoods, s.num_layers, self._positions)
-        hard_position = position[2 * b + len(negatives) :].reshape(hard.shape)
+        negatives_at = b * w + b
+        hard_position = position[negatives_at + len(negatives) :].reshape(hard.shape)
         return PairBatch(
             movies=torch.from_numpy(graph.nodes),
             features=torch.from_numpy(s.features[graph.nodes]),
             layers=layer_csr(graph),
-            query=torch.from_numpy(position[:b]),
-            positive=torch.from_numpy(position[b : 2 * b]),
-            negatives=torch.from_numpy(position[2 * b : 2 * b + len(negatives)]),
+            query=torch.from_numpy(position[: b * w].reshape(b, w)),
+            query_mask=torch.from_numpy(query_mask.astype(np.float32)),
+            positive=torch.from_numpy(position[b * w : negatives_at]),
+            negatives=torch.from_numpy(position[negatives_at : negatives_at + len(negatives)]),
             hard=torch.from_numpy(hard_position),
             hard_mask=torch.from_numpy(hard_mask),
             shared_denominator=shared_denominator,
@@ -237,7 +254,8 @@ class PairBatches(Dataset[PairBatch]):
     def _hard_negatives(
         self, query: np.ndarray, positive: np.ndarray, rng: np.random.Generator
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Movies at visit ranks ``hard_ranks`` from each query: related, yet not its closest."""
+        """Movies at visit ranks ``hard_ranks`` from each query's latest movie: related, yet
+        not its closest."""
         low, high = self.sampling.hard_ranks
         available = np.minimum(self.pool_length[query], high) - low
         shape = (len(query), self.num_hard)

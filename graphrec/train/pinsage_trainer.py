@@ -1,4 +1,5 @@
-"""PinSAGE training: max-margin loss on co-interaction pairs, shared and curriculum hard negatives.
+"""PinSAGE training: max-margin loss on (recent history, next movie) pairs, shared and
+curriculum hard negatives.
 
 Neighbourhoods come from random walks over the fitting graph (training minus the validation
 slice, cut like the test: see graphrec.data.splits.validation_mask). After early stopping the
@@ -15,6 +16,7 @@ import time
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 
 from graphrec.data.dataset import InteractionDataset
 from graphrec.data.features import movie_features
@@ -35,7 +37,7 @@ from graphrec.train.pinsage_batches import (
     PairBatches,
     Sampling,
     batch_loader,
-    co_interaction_pairs,
+    history_pairs,
     negative_cdf,
     to_tensors,
 )
@@ -97,7 +99,7 @@ class PinSageTrainer:
             num_negatives=config.num_negatives,
             hard_ranks=config.hard_ranks,
         )
-        self.queries, self.positives = co_interaction_pairs(
+        self.queries, self.positives = history_pairs(
             dataset.users[self.fit_mask],
             dataset.movies[self.fit_mask],
             dataset.timestamps[self.fit_mask],
@@ -120,7 +122,7 @@ class PinSageTrainer:
         )
 
     def train_epoch(self, max_batches: int | None = None) -> dict[str, float]:
-        """One pass over the co-interaction pairs; hard negatives join from the second epoch.
+        """One pass over the training pairs; hard negatives join from the second epoch.
 
         ``max_batches`` stops early (benchmarks time part of an epoch on large graphs).
         """
@@ -161,15 +163,19 @@ class PinSageTrainer:
     def _loss(self, batch: PairBatch) -> torch.Tensor:
         """Max-margin: each negative must score at least ``margin`` below the positive."""
         z = self.model(batch.movies, batch.features, batch.blocks(self.device))
-        b, n = len(batch.query), len(batch.negatives)
+        (b, w), n = batch.query.shape, len(batch.negatives)
         # One gather, so that backward scatters into z once rather than four times, and
         # index_select's (index_add_) rather than indexing's (index_put_, ten times slower).
-        positions = torch.cat([batch.query, batch.positive, batch.negatives, batch.hard.ravel()])
+        positions = torch.cat(
+            [batch.query.ravel(), batch.positive, batch.negatives, batch.hard.ravel()]
+        )
         hard = batch.hard.shape
         # split, not slicing: its gradient is one concatenation, not a zero-filled copy a piece.
-        query, positive, negatives, hard_rows = z.index_select(0, positions).split(
-            [b, b, n, hard[0] * hard[1]]
+        history, positive, negatives, hard_rows = z.index_select(0, positions).split(
+            [b * w, b, n, hard[0] * hard[1]]
         )
+        # The query is what recall will query with: the normalised mean of recent movies.
+        query = F.normalize((history.view(b, w, -1) * batch.query_mask.unsqueeze(-1)).sum(1))
         positive_score = (query * positive).sum(-1, keepdim=True)
         margin = self.config.margin
         shared = shared_hinge(query, negatives, positive_score, margin, batch.shared_denominator)
@@ -275,7 +281,7 @@ class PinSageTrainer:
 
         Data-parallel, this is rank 0's part; it validates alone while the others wait."""
         if len(self.queries) == 0:
-            raise ValueError("no co-interaction pairs: every user has a single rating")
+            raise ValueError("no training pairs: every user has a single rating")
 
         def train_epoch_everywhere() -> dict[str, float]:
             self.world.go_on(True)

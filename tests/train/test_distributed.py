@@ -36,10 +36,10 @@ def test_rank_shares_add_up_to_the_batch() -> None:
     whole = batch()
     shares = [batch(r, 2) for r in range(2)]
 
-    def pairs(batch: PairBatch) -> set[tuple[int, int]]:
+    def pairs(batch: PairBatch) -> set[tuple[tuple[int, ...], int]]:
         targets = batch.movies[: batch.layers[-1].num_dst]
-        query, positive = targets[batch.query], targets[batch.positive]
-        return set(zip(query.tolist(), positive.tolist(), strict=True))
+        query = torch.where(batch.query_mask > 0, targets[batch.query], -1)
+        return set(zip(map(tuple, query.tolist()), targets[batch.positive].tolist(), strict=True))
 
     assert pairs(shares[0]) | pairs(shares[1]) == pairs(whole)
     assert len(shares[0].query) + len(shares[1].query) == len(whole.query)

@@ -4,7 +4,7 @@ import numpy as np
 
 from graphrec.popularity import WEIGHT_GRID
 from graphrec.train.config import PinSageConfig
-from graphrec.train.pinsage_batches import PairBatches, co_interaction_pairs
+from graphrec.train.pinsage_batches import PairBatches, history_pairs
 from graphrec.train.pinsage_trainer import PinSageTrainer
 from graphrec.train.user_vectors import interaction_weights, user_vectors
 from tests.conftest import planted
@@ -53,19 +53,21 @@ def test_batches_hold_hard_negatives_from_the_second_epoch() -> None:
     targets = later.movies[: later.layers[-1].num_dst]
     query = targets[later.query]
     positive = targets[later.positive]
-    assert len(query) == 16
+    assert query.shape == (16, TINY.window) and bool(later.query_mask[:, 0].all())
     assert not (targets[later.hard] == positive[:, None])[later.hard_mask].any()
 
 
-def test_pairs_are_a_users_nearby_ratings_in_time_order() -> None:
+def test_a_query_is_the_users_previous_movies_latest_first() -> None:
     users = np.array([0, 0, 0, 1, 1])
     movies = np.array([5, 6, 7, 8, 9])
     times = np.array([3, 1, 2, 0, 0])
-    queries, positives = co_interaction_pairs(users, movies, times, window=1)
-    pairs = sorted(zip(queries.tolist(), positives.tolist(), strict=True))
+    queries, positives = history_pairs(users, movies, times, window=1)
+    pairs = sorted(zip(queries[:, 0].tolist(), positives.tolist(), strict=True))
     assert pairs == [(6, 7), (7, 5), (8, 9)]
-    queries, _ = co_interaction_pairs(users, movies, times, window=2)
-    assert len(queries) == 4
+    queries, positives = history_pairs(users, movies, times, window=2)
+    assert queries.shape == (3, 2)
+    rows = dict(zip(positives.tolist(), queries.tolist(), strict=True))
+    assert rows == {7: [6, -1], 5: [7, 6], 9: [8, -1]}
 
 
 def test_user_vectors_weight_recent_ratings_more() -> None:
