@@ -98,22 +98,23 @@ class SageTrainer:
         embeddings: torch.Tensor,
         movies: np.ndarray,
     ) -> torch.Tensor:
-        tau = self.config.temperature
-        user_vecs = F.normalize(user_vecs, dim=-1)
+        # Cosines over the temperature: the user side is scaled before the product, so that
+        # the (B, B) logits are written once (addmm adds the log-q row in the same pass).
+        user_vecs = F.normalize(user_vecs, dim=-1) / self.config.temperature
         match self.config.loss:
             case "softmax":
                 # Every other positive in the batch is a negative (sampled softmax).
-                logits = user_vecs @ F.normalize(movie_vecs, dim=-1).T / tau
-                if self.config.logq > 0:
-                    logits = logits - self.config.logq * self.log_q[torch.from_numpy(movies)]
+                movie_vecs = F.normalize(movie_vecs, dim=-1)
+                correction = -self.config.logq * self.log_q[torch.from_numpy(movies)]
+                logits = torch.addmm(correction.unsqueeze(0), user_vecs, movie_vecs.T)
                 return F.cross_entropy(logits, torch.arange(len(user_vecs)))
             case "bpr":
                 negatives = torch.from_numpy(
                     self.rng.integers(0, self.dataset.num_movies, len(user_vecs))
                     + self.dataset.num_users
                 )
-                pos = (user_vecs * F.normalize(movie_vecs, dim=-1)).sum(-1) / tau
-                neg = (user_vecs * F.normalize(embeddings[negatives], dim=-1)).sum(-1) / tau
+                pos = (user_vecs * F.normalize(movie_vecs, dim=-1)).sum(-1)
+                neg = (user_vecs * F.normalize(embeddings[negatives], dim=-1)).sum(-1)
                 return -F.logsigmoid(pos - neg).mean()
 
     @torch.no_grad()
