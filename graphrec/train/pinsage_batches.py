@@ -95,15 +95,19 @@ def history_pairs(
 
     Returns:
         ``(P, window)`` query movies, latest first, ``-1`` where the user had fewer earlier
-        ratings; ``(P,)`` positives.
+        ratings; ``(P,)`` positives. A movie the user rated again is left out of the query
+        its later rating is the positive of.
     """
     order = np.lexsort((movies, timestamps, users))
     users, movies = users[order], movies[order]
     earlier = np.arange(len(users))[:, None] - np.arange(1, window + 1)
     clipped = np.maximum(earlier, 0)
-    same_user = (earlier >= 0) & (users[clipped] == users[:, None])
-    queries = np.where(same_user, movies[clipped], -1)
-    has_query = same_user[:, 0]
+    valid = (earlier >= 0) & (users[clipped] == users[:, None])
+    valid &= movies[clipped] != movies[:, None]
+    first_valid = np.argsort(~valid, axis=1, kind="stable")  # valid ones first, in order
+    valid = np.take_along_axis(valid, first_valid, axis=1)
+    queries = np.where(valid, np.take_along_axis(movies[clipped], first_valid, axis=1), -1)
+    has_query = valid[:, 0]
     return queries[has_query], movies[has_query]
 
 

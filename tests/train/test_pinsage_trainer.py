@@ -68,6 +68,12 @@ def test_a_query_is_the_users_previous_movies_latest_first() -> None:
     assert queries.shape == (3, 2)
     rows = dict(zip(positives.tolist(), queries.tolist(), strict=True))
     assert rows == {7: [6, -1], 5: [7, 6], 9: [8, -1]}
+    # A movie rated again is no query of its own later rating.
+    queries, positives = history_pairs(
+        np.array([0, 0, 0]), np.array([5, 6, 5]), np.array([0, 1, 2]), window=2
+    )
+    rows = dict(zip(positives.tolist(), queries.tolist(), strict=True))
+    assert rows == {6: [5, -1], 5: [6, -1]}
 
 
 def test_user_vectors_weight_recent_ratings_more() -> None:
