@@ -98,23 +98,22 @@ class SageTrainer:
         embeddings: torch.Tensor,
         movies: np.ndarray,
     ) -> torch.Tensor:
-        # Cosines over the temperature: the user side is scaled before the product, so that
-        # the (B, B) logits are written once (addmm adds the log-q row in the same pass).
-        user_vecs = F.normalize(user_vecs, dim=-1) / self.config.temperature
+        tau = self.config.temperature
+        user_vecs = F.normalize(user_vecs, dim=-1)
         match self.config.loss:
             case "softmax":
                 # Every other positive in the batch is a negative (sampled softmax).
-                movie_vecs = F.normalize(movie_vecs, dim=-1)
-                correction = -self.config.logq * self.log_q[torch.from_numpy(movies)]
-                logits = torch.addmm(correction.unsqueeze(0), user_vecs, movie_vecs.T)
+                logits = user_vecs @ F.normalize(movie_vecs, dim=-1).T / tau
+                if self.config.logq > 0:
+                    logits = logits - self.config.logq * self.log_q[torch.from_numpy(movies)]
                 return F.cross_entropy(logits, torch.arange(len(user_vecs)))
             case "bpr":
                 negatives = torch.from_numpy(
                     self.rng.integers(0, self.dataset.num_movies, len(user_vecs))
                     + self.dataset.num_users
                 )
-                pos = (user_vecs * F.normalize(movie_vecs, dim=-1)).sum(-1)
-                neg = (user_vecs * F.normalize(embeddings[negatives], dim=-1)).sum(-1)
+                pos = (user_vecs * F.normalize(movie_vecs, dim=-1)).sum(-1) / tau
+                neg = (user_vecs * F.normalize(embeddings[negatives], dim=-1)).sum(-1) / tau
                 return -F.logsigmoid(pos - neg).mean()
 
     @torch.no_grad()
