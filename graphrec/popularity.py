@@ -19,8 +19,9 @@ from typing import Any
 
 import numpy as np
 
-#: Weights tried on validation; 0 keeps the embedding's own order. PinSAGE under a random
-#: validation cut chose the largest of a grid that ended at 0.3 on every split, hence the tail.
+#: Weights tried on validation; 0 keeps the embedding's own order. PinSAGE's movie-to-movie
+#: weight under a random validation cut chose the end of a grid that stopped at 0.3 on every
+#: split, hence the tail (there, the next movie is a random one, and popularity predicts it).
 WEIGHT_GRID = (0.0, 0.025, 0.05, 0.1, 0.15, 0.2, 0.3, 0.45, 0.6, 0.8)
 
 
