@@ -22,6 +22,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any, cast
 
 import torch
 import torch.distributed as dist
@@ -101,6 +102,26 @@ class World:
         self.comm_seconds += time.perf_counter() - started
         return merged_rows, merged_values
 
+    def gather_batch(self, rows: Tensor, ids: Tensor) -> tuple[Tensor, Tensor, int]:
+        """Every rank's ``rows`` (with their gradients flowing back to their ranks) and
+        ``ids``, concatenated in rank order, and where this rank's rows start among them:
+        what an in-batch softmax needs to see the whole batch."""
+        if self.size == 1:
+            return rows, ids, 0
+        started = time.perf_counter()
+        count = torch.tensor([len(rows)], dtype=torch.int64, device=rows.device)
+        counts = [torch.empty_like(count) for _ in range(self.size)]
+        dist.all_gather(counts, count)
+        lengths = [int(c) for c in counts]
+        padded_ids = ids.new_zeros(max(lengths))
+        padded_ids[: len(ids)] = ids
+        all_ids = [torch.empty_like(padded_ids) for _ in range(self.size)]
+        dist.all_gather(all_ids, padded_ids)
+        gathered = cast(Tensor, _GatherRows.apply(rows, lengths, self.rank))
+        merged_ids = torch.cat([i[:n] for i, n in zip(all_ids, lengths, strict=True)])
+        self.comm_seconds += time.perf_counter() - started
+        return gathered, merged_ids, sum(lengths[: self.rank])
+
     def go_on(self, decision: bool | None = None) -> bool:
         """Rank 0 says whether every rank trains another epoch; the others hear it."""
         if self.size == 1:
@@ -112,6 +133,28 @@ class World:
     def take_comm_seconds(self) -> float:
         seconds, self.comm_seconds = self.comm_seconds, 0.0
         return seconds
+
+
+class _GatherRows(torch.autograd.Function):
+    """All-gather of rows of different counts; backward sums every rank's gradient of the
+    gathered rows (one all-reduce, which every backend has) and keeps this rank's share."""
+
+    @staticmethod
+    def forward(ctx: Any, rows: Tensor, lengths: list[int], rank: int) -> Tensor:
+        most = max(lengths)
+        padded = rows.new_zeros((most, *rows.shape[1:]))
+        padded[: len(rows)] = rows
+        parts = [torch.empty_like(padded) for _ in lengths]
+        dist.all_gather(parts, padded)
+        ctx.lengths, ctx.rank = lengths, rank
+        return torch.cat([p[:n] for p, n in zip(parts, lengths, strict=True)])
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None, None]:
+        grad = grad.contiguous()
+        dist.all_reduce(grad)
+        start = sum(ctx.lengths[: ctx.rank])
+        return grad[start : start + ctx.lengths[ctx.rank]], None, None
 
 
 def join_from_environment(device: torch.device) -> World:

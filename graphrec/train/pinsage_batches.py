@@ -36,9 +36,9 @@ class PairBatch:
         positive: ``(B,)`` positions of each pair's positive.
         negatives: ``(N,)`` positions of the random negatives every query shares.
         hard: ``(B, H)`` positions of per-query hard negatives; ``hard_mask`` says which exist.
-        shared_denominator, hard_denominator: What the hinge sums divide by: the whole batch's
-            (query, negative) pairs and hard negatives, across every rank's share of it, so
-            the ranks' partial losses add up to the whole batch's.
+        pairs, shared_denominator, hard_denominator: What the loss sums divide by: the whole
+            batch's pairs, (query, negative) pairs and hard negatives, across every rank's
+            share of it, so the ranks' partial losses add up to the whole batch's.
     """
 
     movies: Tensor
@@ -50,6 +50,7 @@ class PairBatch:
     negatives: Tensor
     hard: Tensor
     hard_mask: Tensor
+    pairs: int
     shared_denominator: int
     hard_denominator: int
 
@@ -251,6 +252,7 @@ class PairBatches(Dataset[PairBatch]):
             negatives=torch.from_numpy(position[negatives_at : negatives_at + len(negatives)]),
             hard=torch.from_numpy(hard_position),
             hard_mask=torch.from_numpy(hard_mask),
+            pairs=len(pairs),
             shared_denominator=shared_denominator,
             hard_denominator=hard_denominator,
         )

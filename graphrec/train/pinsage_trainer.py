@@ -1,5 +1,6 @@
-"""PinSAGE training: max-margin loss on (recent history, next movie) pairs, shared and
-curriculum hard negatives.
+"""PinSAGE training on (recent history, next movie) pairs: a sampled softmax over the batch's
+positives and shared negatives (or the paper's max-margin hinge), and curriculum hard
+negatives under the hinge.
 
 Neighbourhoods come from random walks over the fitting graph (training minus the validation
 slice, cut like the test: see graphrec.data.splits.validation_mask). After early stopping the
@@ -44,6 +45,7 @@ from graphrec.train.pinsage_batches import (
 from graphrec.train.popularity_tuning import RecallChoice, ValidationScores, tune_recall
 from graphrec.train.result import TrainedEmbeddings
 from graphrec.train.row_adam import RowAdam, sparse_rows
+from graphrec.train.sampled_softmax import sampled_softmax
 from graphrec.train.topk import validation_recall
 from graphrec.train.user_vectors import user_vectors
 
@@ -105,6 +107,13 @@ class PinSageTrainer:
             dataset.timestamps[self.fit_mask],
             config.window,
         )
+        # How often each movie is a candidate: a batch's positives, its shared negatives.
+        self.log_q_positive = _log_probabilities(
+            np.bincount(self.positives, minlength=dataset.num_movies), self.device
+        )
+        self.log_q_negative = _log_probabilities(
+            np.diff(self.sampling.negative_cdf, prepend=0.0), self.device
+        )
         self.model = PinSageEncoder(
             dataset.num_movies, self.features.shape[1], config.dim, config.num_layers
         ).to(self.device)
@@ -161,7 +170,7 @@ class PinSageTrainer:
         return stats
 
     def _loss(self, batch: PairBatch) -> torch.Tensor:
-        """Max-margin: each negative must score at least ``margin`` below the positive."""
+        """The queries' softmax (or hinge) over the batch, plus the hinge on hard negatives."""
         z = self.model(batch.movies, batch.features, batch.blocks(self.device))
         (b, w), n = batch.query.shape, len(batch.negatives)
         # One gather, so that backward scatters into z once rather than four times, and
@@ -178,14 +187,40 @@ class PinSageTrainer:
         query = F.normalize((history.view(b, w, -1) * batch.query_mask.unsqueeze(-1)).sum(1))
         positive_score = (query * positive).sum(-1, keepdim=True)
         margin = self.config.margin
-        shared = shared_hinge(query, negatives, positive_score, margin, batch.shared_denominator)
+        if self.config.loss == "softmax":
+            targets = batch.movies[: len(z)]  # the encoder's rows are the graph's targets
+            main = self._softmax(query, positive, targets[batch.positive], negatives,
+                                 targets[batch.negatives], batch.pairs)  # fmt: skip
+        else:
+            main = shared_hinge(query, negatives, positive_score, margin, batch.shared_denominator)
         if batch.hard_denominator == 0:
-            return shared
+            return main
         hard_term = hard_hinge(
             query, hard_rows.view(*hard, -1), batch.hard_mask, positive_score, margin,
             batch.hard_denominator,
         )  # fmt: skip
-        return shared + self.config.hard_weight * hard_term
+        return main + self.config.hard_weight * hard_term
+
+    def _softmax(
+        self,
+        query: torch.Tensor,
+        positive: torch.Tensor,
+        positive_ids: torch.Tensor,
+        negatives: torch.Tensor,
+        negative_ids: torch.Tensor,
+        pairs: int,
+    ) -> torch.Tensor:
+        """Each query against every rank's positives of the batch and the shared negatives."""
+        positives, ids, start = self.world.gather_batch(positive, positive_ids)
+        return sampled_softmax(
+            query,
+            torch.cat([positives, negatives]),
+            torch.cat([ids, negative_ids]),
+            torch.cat([self.log_q_positive[ids], self.log_q_negative[negative_ids]]),
+            start + torch.arange(len(query), device=query.device),
+            self.config.temperature,
+            pairs,
+        )
 
     @torch.no_grad()
     def embed_movies(self, neighbourhoods: Neighbourhoods | None = None) -> np.ndarray:
@@ -317,3 +352,9 @@ class PinSageTrainer:
             history=history,
             best_epoch=best_epoch,
         )
+
+
+def _log_probabilities(weights: np.ndarray, device: torch.device) -> torch.Tensor:
+    """``log(weights / Σ weights)`` per movie (movies never drawn get a finite floor)."""
+    share = weights.astype(np.float64) / max(float(weights.sum()), 1e-300)
+    return torch.from_numpy(np.log(np.maximum(share, 1e-30)).astype(np.float32)).to(device)

@@ -1,6 +1,7 @@
 """PinSAGE training on planted communities, its batches and its user vectors."""
 
 import numpy as np
+import pytest
 
 from graphrec.popularity import WEIGHT_GRID
 from graphrec.train.config import PinSageConfig
@@ -15,8 +16,9 @@ TINY = PinSageConfig(
 )  # fmt: skip
 
 
-def test_separates_planted_communities() -> None:
-    result = PinSageTrainer(planted(), TINY).fit()
+@pytest.mark.parametrize("loss", ["softmax", "margin"])
+def test_separates_planted_communities(loss: str) -> None:
+    result = PinSageTrainer(planted(), TINY.model_copy(update={"loss": loss})).fit()
     movies = result.movie_embeddings
     assert movies.shape == (20, 16)
     assert np.allclose(np.linalg.norm(movies, axis=1), 1.0, atol=1e-5)
