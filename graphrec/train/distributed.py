@@ -84,23 +84,10 @@ class World:
         if self.size == 1:
             return rows, values
         started = time.perf_counter()
-        count = torch.tensor([len(rows)], dtype=torch.int64, device=rows.device)
-        counts = [torch.empty_like(count) for _ in range(self.size)]
-        dist.all_gather(counts, count)
-        most = int(max(int(c) for c in counts))
-        padded_rows = rows.new_zeros(most)
-        padded_rows[: len(rows)] = rows
-        padded_values = values.new_zeros((most, values.shape[1]))
-        padded_values[: len(rows)] = values
-        all_rows = [torch.empty_like(padded_rows) for _ in range(self.size)]
-        all_values = [torch.empty_like(padded_values) for _ in range(self.size)]
-        dist.all_gather(all_rows, padded_rows)
-        dist.all_gather(all_values, padded_values)
-        lengths = [int(c) for c in counts]
-        merged_rows = torch.cat([r[:n] for r, n in zip(all_rows, lengths, strict=True)])
-        merged_values = torch.cat([v[:n] for v, n in zip(all_values, lengths, strict=True)])
+        lengths = _lengths(len(rows), self.size, rows.device)
+        merged = _all_gather(rows, lengths), _all_gather(values, lengths)
         self.comm_seconds += time.perf_counter() - started
-        return merged_rows, merged_values
+        return merged
 
     def gather_batch(self, rows: Tensor, ids: Tensor) -> tuple[Tensor, Tensor, int]:
         """Every rank's ``rows`` (with their gradients flowing back to their ranks) and
@@ -109,16 +96,9 @@ class World:
         if self.size == 1:
             return rows, ids, 0
         started = time.perf_counter()
-        count = torch.tensor([len(rows)], dtype=torch.int64, device=rows.device)
-        counts = [torch.empty_like(count) for _ in range(self.size)]
-        dist.all_gather(counts, count)
-        lengths = [int(c) for c in counts]
-        padded_ids = ids.new_zeros(max(lengths))
-        padded_ids[: len(ids)] = ids
-        all_ids = [torch.empty_like(padded_ids) for _ in range(self.size)]
-        dist.all_gather(all_ids, padded_ids)
+        lengths = _lengths(len(rows), self.size, rows.device)
         gathered = cast(Tensor, _GatherRows.apply(rows, lengths, self.rank))
-        merged_ids = torch.cat([i[:n] for i, n in zip(all_ids, lengths, strict=True)])
+        merged_ids = _all_gather(ids, lengths)
         self.comm_seconds += time.perf_counter() - started
         return gathered, merged_ids, sum(lengths[: self.rank])
 
@@ -135,19 +115,32 @@ class World:
         return seconds
 
 
+def _lengths(length: int, size: int, device: torch.device) -> list[int]:
+    """Every rank's ``length``, in rank order."""
+    count = torch.tensor([length], dtype=torch.int64, device=device)
+    counts = [torch.empty_like(count) for _ in range(size)]
+    dist.all_gather(counts, count)
+    return [int(c) for c in counts]
+
+
+def _all_gather(tensor: Tensor, lengths: list[int]) -> Tensor:
+    """Every rank's rows of ``tensor`` (``lengths[r]`` of them on rank ``r``), concatenated:
+    padded to the longest, since all_gather moves tensors of one shape."""
+    padded = tensor.new_zeros((max(lengths), *tensor.shape[1:]))
+    padded[: len(tensor)] = tensor
+    parts = [torch.empty_like(padded) for _ in lengths]
+    dist.all_gather(parts, padded)
+    return torch.cat([p[:n] for p, n in zip(parts, lengths, strict=True)])
+
+
 class _GatherRows(torch.autograd.Function):
-    """All-gather of rows of different counts; backward sums every rank's gradient of the
+    """:func:`_all_gather` with a gradient: backward sums every rank's gradient of the
     gathered rows (one all-reduce, which every backend has) and keeps this rank's share."""
 
     @staticmethod
     def forward(ctx: Any, rows: Tensor, lengths: list[int], rank: int) -> Tensor:
-        most = max(lengths)
-        padded = rows.new_zeros((most, *rows.shape[1:]))
-        padded[: len(rows)] = rows
-        parts = [torch.empty_like(padded) for _ in lengths]
-        dist.all_gather(parts, padded)
         ctx.lengths, ctx.rank = lengths, rank
-        return torch.cat([p[:n] for p, n in zip(parts, lengths, strict=True)])
+        return _all_gather(rows, lengths)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None, None]:
