@@ -103,7 +103,10 @@ class PinSageConfig(ValidationConfig):
     )
     margin: float = Field(0.3, gt=0.0, description="Margin Δ of the max-margin loss.")
     window: int = Field(
-        3, ge=1, description="A user's movie i is the positive of the mean of movies i-window..i-1."
+        20,
+        ge=1,
+        description="A user's movie i is the positive of the mean of movies i-window..i-1 "
+        "(fewer for a user's early ratings).",
     )
     epochs: int = Field(30, ge=1, description="Most epochs; early stopping may end sooner.")
     batch_size: int = Field(2048, ge=2, description="(query, positive) pairs per step.")
