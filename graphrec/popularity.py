@@ -4,7 +4,8 @@ PinSAGE's vectors are unit length and trained to put co-watched movies together,
 movie is watched is not in them; yet the next movie a user rates is far more often a popular
 one. Adding a weighted log popularity to the inner product restores that prior. The weights
 are chosen on the trainer's validation slice, one for user queries and one for movie-to-movie
-queries; a model whose embeddings already carry popularity (GraphSAGE's) keeps both at zero.
+queries, for GraphSAGE as for PinSAGE: GraphSAGE's embeddings carry some popularity, and zero
+(their own order) is on the grid.
 
 FAISS serves the sum as a plain inner product: every indexed vector ends with one column
 holding its movie's log popularity, and a query puts the weight in that column. A movie

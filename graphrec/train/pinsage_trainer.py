@@ -21,7 +21,7 @@ import torch.nn.functional as F
 
 from graphrec.data.dataset import InteractionDataset
 from graphrec.data.features import movie_features
-from graphrec.data.splits import extreme_movie, validation_mask
+from graphrec.data.splits import validation_mask
 from graphrec.graph.bipartite import BipartiteGraph
 from graphrec.graph.computation import PositionMap, computation_graph
 from graphrec.graph.walks import Neighbourhoods, WalkConfig, importance_neighbourhoods
@@ -42,7 +42,12 @@ from graphrec.train.pinsage_batches import (
     negative_cdf,
     to_tensors,
 )
-from graphrec.train.popularity_tuning import RecallChoice, ValidationScores, tune_recall
+from graphrec.train.popularity_tuning import (
+    RecallChoice,
+    ValidationScores,
+    next_item_pairs,
+    tune_recall,
+)
 from graphrec.train.result import TrainedEmbeddings
 from graphrec.train.row_adam import RowAdam, sparse_rows
 from graphrec.train.sampled_softmax import sampled_softmax
@@ -283,7 +288,7 @@ class PinSageTrainer:
     def choose_recall(self) -> RecallChoice:
         """User half-life and popularity weights chosen on the validation slice."""
         movies = self.embed_movies()
-        d, fit, val = self.dataset, self.fit_mask, ~self.fit_mask
+        queries, targets = next_item_pairs(self.dataset, self.fit_mask)
         return tune_recall(
             ValidationScores(
                 users=self.users_by_half_life(movies),
@@ -293,12 +298,8 @@ class PinSageTrainer:
             ),
             self.fit_graph,
             self.val_graph,
-            next_item_queries=extreme_movie(
-                d.users[fit], d.timestamps[fit], d.movies[fit], d.num_users, latest=True
-            ),
-            next_item_targets=extreme_movie(
-                d.users[val], d.timestamps[val], d.movies[val], d.num_users, latest=False
-            ),
+            next_item_queries=queries,
+            next_item_targets=targets,
             k=self.config.val_k,
         )
 

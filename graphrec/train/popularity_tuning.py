@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from graphrec.data.dataset import InteractionDataset
+from graphrec.data.splits import extreme_movie
 from graphrec.graph.bipartite import BipartiteGraph
 from graphrec.popularity import PopularityWeights, choose_weight
 from graphrec.recall_score import RecallScore, SimilarityScore
@@ -48,6 +50,17 @@ class RecallChoice:
 
     half_life: float | None
     weights: PopularityWeights
+
+
+def next_item_pairs(
+    dataset: InteractionDataset, fit_mask: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per user, the latest fitting movie and the earliest validation movie (``-1``: none):
+    the validation side of `graphrec evaluate`'s next-item figure."""
+    d, fit, val = dataset, fit_mask, ~fit_mask
+    latest = extreme_movie(d.users[fit], d.timestamps[fit], d.movies[fit], d.num_users, latest=True)
+    first = extreme_movie(d.users[val], d.timestamps[val], d.movies[val], d.num_users, latest=False)
+    return latest, first
 
 
 def tune_recall(

@@ -18,9 +18,16 @@ from graphrec.data.features import movie_features
 from graphrec.data.splits import validation_mask
 from graphrec.graph.bipartite import BipartiteGraph
 from graphrec.nn.sage import SageEncoder
-from graphrec.popularity import log_popularity
+from graphrec.popularity import PopularityWeights, log_popularity
+from graphrec.similarity import item_vectors
 from graphrec.train.config import SageConfig
 from graphrec.train.early_stopping import EpochCallback, fit_with_early_stopping
+from graphrec.train.popularity_tuning import (
+    RecallChoice,
+    ValidationScores,
+    next_item_pairs,
+    tune_recall,
+)
 from graphrec.train.result import TrainedEmbeddings
 from graphrec.train.topk import validation_recall
 from graphrec.train.user_vectors import fold_in_vectors
@@ -150,30 +157,32 @@ class SageTrainer:
             d.users[mask], d.movies[mask], d.timestamps[mask], half_life,
         )  # fmt: skip
 
-    def choose_half_life(self) -> float | None:
-        """The user half-life with the best validation recall, users folded in from their
-        fitting interactions over the fitting graph (a plain mean is the trained forward pass).
-        """
-        movies = torch.from_numpy(self.embed()[1])
-        figures = {}
-        for half_life in self.config.half_lives:
-            users = torch.from_numpy(self.embed_users(self.adjacency, self.fit_mask, half_life))
-
-            def scores(batch: np.ndarray, users: torch.Tensor = users) -> torch.Tensor:
-                return users[torch.from_numpy(batch)] @ movies.T
-
-            figures[half_life] = validation_recall(
-                scores, self.fit_graph, self.val_graph, self.config.val_k
-            )
-        best = max(figures, key=lambda h: (figures[h], h is None))
-        logger.info("user half-life %s (val recall@%d %.4f; plain mean %.4f)",
-                    "none (plain mean)" if best is None else f"{best:g}", self.config.val_k,
-                    figures[best], figures.get(None, float("nan")))  # fmt: skip
-        return best
+    def choose_recall(self) -> RecallChoice:
+        """User half-life and popularity weights with the best validation figures, users folded
+        in from their fitting interactions over the fitting graph (a plain mean is the trained
+        forward pass). Zero weights, the embeddings' own order, are among the candidates."""
+        movies = self.embed()[1]
+        queries, targets = next_item_pairs(self.dataset, self.fit_mask)
+        users = {
+            h: self.embed_users(self.adjacency, self.fit_mask, h) for h in self.config.half_lives
+        }
+        return tune_recall(
+            ValidationScores(
+                users=users,
+                movies=movies,
+                items=item_vectors(movies, self.features.numpy()),
+                popularity=log_popularity(self.fit_graph.movie_degrees()),
+            ),
+            self.fit_graph,
+            self.val_graph,
+            next_item_queries=queries,
+            next_item_targets=targets,
+            k=self.config.val_k,
+        )
 
     def fit(self, on_epoch: EpochCallback | None = None) -> TrainedEmbeddings:
-        """Train with early stopping, choose the user half-life; return the best weights'
-        embeddings over the full graph."""
+        """Train with early stopping, choose the user half-life and popularity
+        weights; return the best weights' embeddings over the full graph."""
         history, best_epoch = fit_with_early_stopping(
             self.model,
             self.train_epoch,
@@ -182,7 +191,11 @@ class SageTrainer:
             patience=self.config.patience,
             on_epoch=on_epoch,
         )
-        half_life = self.choose_half_life() if self.val_graph.num_edges > 0 else None
+        choice = (
+            self.choose_recall()
+            if self.val_graph.num_edges > 0
+            else RecallChoice(None, PopularityWeights())
+        )
         graph = BipartiteGraph.from_interactions(
             self.dataset.users, self.dataset.movies, self.dataset.num_users, self.dataset.num_movies
         )
@@ -191,10 +204,11 @@ class SageTrainer:
         return TrainedEmbeddings(
             model=self.model,
             features=self.features.numpy(),
-            user_embeddings=self.embed_users(full, everything, half_life),
+            user_embeddings=self.embed_users(full, everything, choice.half_life),
             movie_embeddings=self.embed(full)[1],
             popularity=log_popularity(graph.movie_degrees()),
-            half_life=half_life,
+            popularity_weights=choice.weights,
+            half_life=choice.half_life,
             history=history,
             best_epoch=best_epoch,
         )  # fmt: skip

@@ -4,7 +4,13 @@ import numpy as np
 
 from graphrec.graph import BipartiteGraph
 from graphrec.popularity import log_popularity
-from graphrec.train.popularity_tuning import RecallChoice, ValidationScores, tune_recall
+from graphrec.train.popularity_tuning import (
+    RecallChoice,
+    ValidationScores,
+    next_item_pairs,
+    tune_recall,
+)
+from tests.conftest import planted
 
 # Movie 1 is closer to user 0 and to movie 0 (cosine 0.8) than movie 2 is (0.6), but movie 2
 # has three fitting ratings: log(4) = 1.386, so weight w lifts it to 0.6 + 1.386 w; it
@@ -42,3 +48,18 @@ def test_the_half_life_whose_user_vectors_find_the_target() -> None:
     choice = _tune(target=3, users={None: USERS, 4.0: towards_three})
     assert choice.half_life == 4.0 and choice.weights.user == 0.0
     assert _tune(target=1, users={None: USERS, 4.0: towards_three}).half_life is None
+
+
+def test_next_item_pairs_are_the_latest_fitting_and_earliest_validation_movies() -> None:
+    data = planted(num_users=2)
+    held = np.zeros(len(data.users), dtype=bool)
+    held[data.users == 0] = data.timestamps[data.users == 0] >= np.median(
+        data.timestamps[data.users == 0]
+    )
+    queries, targets = next_item_pairs(data, ~held)
+    mine = data.users == 0
+    fit, val = mine & ~held, mine & held
+    assert queries[0] == data.movies[fit][np.argmax(data.timestamps[fit])]
+    assert targets[0] == data.movies[val][np.argmin(data.timestamps[val])]
+    assert queries[1] == data.movies[data.users == 1][np.argmax(data.timestamps[data.users == 1])]
+    assert targets[1] == -1, "user 1 has nothing held out"

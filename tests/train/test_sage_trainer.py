@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from graphrec.popularity import WEIGHT_GRID
 from graphrec.train import SageConfig, SageTrainer
 from tests.conftest import planted
 
@@ -40,3 +41,16 @@ def test_is_reproducible_with_a_seed() -> None:
     first = SageTrainer(data, config).fit().movie_embeddings
     second = SageTrainer(data, config).fit().movie_embeddings
     assert np.array_equal(first, second)
+
+
+def test_popularity_weights_and_half_life_are_chosen_on_validation() -> None:
+    data = planted()
+    config = SageConfig(dim=8, epochs=2, batch_size=64, val_fraction=0.34, val_k=3)
+    trainer = SageTrainer(data, config)
+    result = trainer.fit()
+    choice = trainer.choose_recall()  # best weights are back in the model
+    assert (result.half_life, result.popularity_weights) == (choice.half_life, choice.weights)
+    assert result.popularity_weights.user in WEIGHT_GRID
+    assert result.popularity_weights.item in WEIGHT_GRID
+    assert result.half_life in config.half_lives
+    assert np.allclose(result.popularity, np.log1p(np.bincount(data.movies, minlength=20)))
