@@ -101,12 +101,19 @@ def user_edges(graph: BipartiteGraph, users: np.ndarray) -> tuple[np.ndarray, np
 
 
 def stable_top_k(scores: torch.Tensor, k: int) -> np.ndarray:
-    """Top-k columns per row, ties going to the lower column index."""
-    values, _ = torch.topk(scores, k, dim=1)
-    threshold = values[:, -1:]
-    # Sort only what can be in the top k, by (score desc, index asc) thanks to a stable sort.
-    masked = torch.where(scores >= threshold, scores, torch.full_like(scores, -torch.inf))
-    return torch.sort(masked, dim=1, descending=True, stable=True).indices[:, :k].numpy()
+    """Top-k columns per row, ties going to the lower column index.
+
+    Only the columns that can be in a row's top k (those at least its k-th score, ties
+    included) are sorted, by index and then stably by score: a full stable sort of every row
+    cost eight times ``topk`` on the bundled catalogue.
+    """
+    values, indices = torch.topk(scores, k, dim=1)
+    width = int((scores >= values[:, -1:]).sum(dim=1).max())
+    if width > k:  # ties at some row's k-th score
+        indices = torch.topk(scores, width, dim=1).indices
+    candidates = indices.sort(dim=1).values
+    order = torch.sort(scores.gather(1, candidates), dim=1, descending=True, stable=True)
+    return candidates.gather(1, order.indices[:, :k]).numpy()
 
 
 def _edge_keys(graph: BipartiteGraph) -> np.ndarray:

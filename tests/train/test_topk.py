@@ -3,7 +3,7 @@ import torch
 
 from graphrec.graph import BipartiteGraph
 from graphrec.train import top_k_excluding, validation_recall
-from graphrec.train.topk import validation_next_item_hit
+from graphrec.train.topk import stable_top_k, validation_next_item_hit
 
 
 def _dot(users: torch.Tensor, movies: torch.Tensor):
@@ -39,3 +39,13 @@ def test_validation_next_item_hit_ranks_by_the_query_movie() -> None:
     # user 2 has no target and is not counted.
     assert validation_next_item_hit(score, fit, queries, targets, k=1) == 0.5
     assert validation_next_item_hit(score, fit, np.array([-1]), np.array([1]), k=1) == 0.0
+
+
+def test_stable_top_k_matches_a_full_sort_by_score_then_index() -> None:
+    rng = np.random.default_rng(0)
+    scores = torch.from_numpy(rng.integers(0, 4, (50, 30)).astype(np.float32))
+    scores[3] = -torch.inf  # a row with nothing left: lowest indices first
+    scores[4, :5] = -torch.inf
+    for k in (1, 7, 30):
+        expected = np.stack([np.lexsort((np.arange(30), -row))[:k] for row in scores.numpy()])
+        assert np.array_equal(stable_top_k(scores, k), expected)
