@@ -1,8 +1,10 @@
 """GraphSAGE embedding training: sampled-softmax or BPR loss, early stopping on a validation slice.
 
-The validation slice is each user's latest interactions, taken out of the training data given;
-its edges are removed from the message-passing graph during training so nothing leaks. Final
-embeddings are computed over the full training graph with the best weights.
+The validation slice is taken out of the training data given, cut as the test is cut (see
+graphrec.data.splits.validation_mask); its edges are removed from the message-passing graph
+during training so nothing leaks. After early stopping the user half-life and the weights of
+log popularity in recall scores are chosen on the same slice (graphrec.train.popularity_tuning),
+and final embeddings are computed over the full training graph with the best weights.
 """
 
 from __future__ import annotations
