@@ -82,6 +82,7 @@ def train_bundle(
         "user_vectors": {
             "kind": "sage_fold_in" if model == "sage" else "decayed_mean",
             "half_life": result.half_life,
+            "whitening": None if result.whitening is None else result.whitening.to_dict(),
         },
         "index": asdict(index.info)
         | {

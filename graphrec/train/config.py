@@ -113,6 +113,12 @@ class PinSageConfig(ValidationConfig):
     lr: float = Field(
         0.005, gt=0.0, description="Adam learning rate (dense layers and id-embedding rows)."
     )
+    whitenings: tuple[tuple[float, float], ...] = Field(
+        ((0.3, 0.1), (0.3, 0.3), (1.0, 0.1), (1.0, 0.3)),
+        description="(beta, ridge) of whitened user vectors (graphrec.train.user_vectors."
+        "Whitening) tried on validation at the chosen half-life; one is kept only where it "
+        "recalls more than the plain mean. Empty: plain means only.",
+    )
     workers: int = Field(
         0,
         ge=0,

@@ -7,7 +7,7 @@ slice, cut like the test: see graphrec.data.splits.validation_mask). After early
 user half-life and the weights of log popularity in recall scores are chosen on the same slice
 (graphrec.train.popularity_tuning), walks are redone over the whole training graph and every
 movie is embedded in batches; user vectors are (time-decayed) means of their movies' vectors,
-so a user's recall is one inner-product search.
+whitened where validation says so, so a user's recall is one inner-product search.
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ from graphrec.train.result import TrainedEmbeddings
 from graphrec.train.row_adam import RowAdam, sparse_rows
 from graphrec.train.sampled_softmax import sampled_softmax
 from graphrec.train.topk import validation_recall
-from graphrec.train.user_vectors import user_vectors
+from graphrec.train.user_vectors import Whitening, popularity_gram, user_vectors
 
 logger = logging.getLogger(__name__)
 
@@ -250,12 +250,22 @@ class PinSageTrainer:
         return out
 
     def embed_users(
-        self, movie_vectors: np.ndarray, mask: np.ndarray, half_life: float | None
+        self,
+        movie_vectors: np.ndarray,
+        mask: np.ndarray,
+        half_life: float | None,
+        whitening: Whitening | None = None,
     ) -> np.ndarray:
+        """User vectors from the ``mask`` interactions (whitened by those interactions' movie
+        popularity, as a bundle's are by its training history's)."""
         d = self.dataset
+        gram = None
+        if whitening is not None:
+            degrees = np.bincount(d.movies[mask], minlength=d.num_movies)
+            gram = popularity_gram(movie_vectors, degrees)
         return user_vectors(
             movie_vectors, d.users[mask], d.movies[mask], d.timestamps[mask], d.num_users,
-            half_life,
+            half_life, whitening, gram,
         )  # fmt: skip
 
     def users_by_half_life(self, movie_vectors: np.ndarray) -> dict[float | None, np.ndarray]:
@@ -301,6 +311,10 @@ class PinSageTrainer:
             next_item_queries=queries,
             next_item_targets=targets,
             k=self.config.val_k,
+            whitenings=lambda half_life: {
+                w: self.embed_users(movies, self.fit_mask, half_life, w)
+                for w in (Whitening(beta, ridge) for beta, ridge in self.config.whitenings)
+            },
         )
 
     def follow(self) -> int:
@@ -345,11 +359,14 @@ class PinSageTrainer:
         return TrainedEmbeddings(
             model=self.model,
             features=self.features,
-            user_embeddings=self.embed_users(movies, everything, choice.half_life),
+            user_embeddings=self.embed_users(
+                movies, everything, choice.half_life, choice.whitening
+            ),
             movie_embeddings=movies,
             popularity=log_popularity(graph.movie_degrees()),
             popularity_weights=choice.weights,
             half_life=choice.half_life,
+            whitening=choice.whitening,
             history=history,
             best_epoch=best_epoch,
         )

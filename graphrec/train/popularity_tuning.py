@@ -1,5 +1,5 @@
-"""Choosing how recall scores are made, on a validation slice: the user vector's half-life and
-the weights of log popularity.
+"""Choosing how recall scores are made, on a validation slice: the user vector's half-life (and,
+for PinSAGE, its whitening) and the weights of log popularity.
 
 User queries are judged by validation recall@k (what early stopping watches), ranked by the
 served :class:`~graphrec.recall_score.RecallScore`; movie queries by next-item hit@k, the latest
@@ -11,8 +11,9 @@ half-life wins only where the test rewards recency.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 
@@ -22,8 +23,11 @@ from graphrec.graph.bipartite import BipartiteGraph
 from graphrec.popularity import PopularityWeights, choose_weight
 from graphrec.recall_score import RecallScore, SimilarityScore
 from graphrec.train.topk import validation_next_item_hit, validation_recall
+from graphrec.train.user_vectors import Whitening
 
 logger = logging.getLogger(__name__)
+
+K = TypeVar("K")
 
 
 @dataclass(frozen=True)
@@ -44,12 +48,18 @@ class ValidationScores:
     popularity: np.ndarray
 
 
+#: Given the chosen half-life, whitened user vectors to try against the plain ones.
+Whitenings = Callable[[float | None], Mapping[Whitening, np.ndarray]]
+
+
 @dataclass(frozen=True)
 class RecallChoice:
-    """The half-life and popularity weights validation chose."""
+    """The half-life, whitening (``None``: the plain weighted mean) and popularity weights
+    validation chose."""
 
     half_life: float | None
     weights: PopularityWeights
+    whitening: Whitening | None = None
 
 
 def next_item_pairs(
@@ -71,6 +81,7 @@ def tune_recall(
     next_item_queries: np.ndarray,
     next_item_targets: np.ndarray,
     k: int,
+    whitenings: Whitenings | None = None,
 ) -> RecallChoice:
     """The half-life and grid weights with the best validation figures.
 
@@ -80,19 +91,17 @@ def tune_recall(
         next_item_queries: Per user, the latest fitting movie (``-1`` for none).
         next_item_targets: Per user, the earliest validation movie (``-1`` for none).
         k: Cut-off of both figures.
+        whitenings: Whitened user vectors at the chosen half-life; one replaces the plain
+            mean only where it recalls strictly more. Tried after the half-life so that they
+            cost a few candidates, not a grid of them per half-life.
     """
     s = scores
-    best: tuple[float, float | None, float] = (-1.0, None, 0.0)
-    for half_life, users in s.users.items():
-
-        def user_recall(weight: float, users: np.ndarray = users) -> float:
-            recall = RecallScore(users, s.movies, s.popularity, weight)
-            return validation_recall(recall.scores, fit, val, k)
-
-        weight, figure = choose_weight(user_recall)
-        if figure > best[0]:
-            best = (figure, half_life, weight)
-    recall, half_life, user_weight = best
+    recall, half_life, user_weight = _best_users(s.users, s, fit, val, k)
+    whitening: Whitening | None = None
+    if whitenings is not None:
+        whitened = _best_users(whitenings(half_life), s, fit, val, k)
+        if whitened[0] > recall:
+            recall, whitening, user_weight = whitened
 
     def next_item_hit(weight: float) -> float:
         similarity = SimilarityScore(s.items, s.popularity, weight)
@@ -102,9 +111,35 @@ def tune_recall(
 
     item_weight, hit = choose_weight(next_item_hit)
     logger.info(
-        "recall: user half-life %s, popularity weights user %.3f (val recall@%d %.4f), "
+        "recall: user half-life %s%s, popularity weights user %.3f (val recall@%d %.4f), "
         "movie %.3f (next-item hit@%d %.4f)",
-        "none (plain mean)" if half_life is None else f"{half_life:g}", user_weight, k, recall,
-        item_weight, k, hit,
+        "none (plain mean)" if half_life is None else f"{half_life:g}",
+        "" if whitening is None else f", whitened (beta {whitening.beta:g}, "
+        f"ridge {whitening.ridge:g})",
+        user_weight, k, recall, item_weight, k, hit,
     )  # fmt: skip
-    return RecallChoice(half_life, PopularityWeights(user=user_weight, item=item_weight))
+    return RecallChoice(half_life, PopularityWeights(user=user_weight, item=item_weight), whitening)
+
+
+def _best_users(
+    candidates: Mapping[K, np.ndarray],
+    scores: ValidationScores,
+    fit: BipartiteGraph,
+    val: BipartiteGraph,
+    k: int,
+) -> tuple[float, K, float]:
+    """``(recall, key, weight)`` of the candidate user vectors and grid weight that recall the
+    validation slice best (the first candidate on ties)."""
+    best: tuple[float, K, float] | None = None
+    for key, users in candidates.items():
+
+        def user_recall(weight: float, users: np.ndarray = users) -> float:
+            recall = RecallScore(users, scores.movies, scores.popularity, weight)
+            return validation_recall(recall.scores, fit, val, k)
+
+        weight, figure = choose_weight(user_recall)
+        if best is None or figure > best[0]:
+            best = (figure, key, weight)
+    if best is None:
+        raise ValueError("no user vectors to choose from")
+    return best

@@ -8,6 +8,7 @@ import numpy as np
 from torch import nn
 
 from graphrec.popularity import PopularityWeights
+from graphrec.train.user_vectors import Whitening
 
 
 @dataclass
@@ -23,6 +24,7 @@ class TrainedEmbeddings:
         popularity_weights: Its weights in recall scores (see graphrec.popularity).
         half_life: Half-life of the user vectors as means of movie vectors (PinSAGE; ``None``
             for a plain mean or for learned user vectors).
+        whitening: How those means were whitened (PinSAGE; ``None``: they were not).
         history: One dict per epoch: epoch, loss, validation recall, seconds.
         best_epoch: Epoch whose weights were kept (1-based).
     """
@@ -34,6 +36,7 @@ class TrainedEmbeddings:
     popularity: np.ndarray
     popularity_weights: PopularityWeights = field(default_factory=PopularityWeights)
     half_life: float | None = None
+    whitening: Whitening | None = None
     history: list[dict[str, float]] = field(default_factory=list)
     best_epoch: int = 0
 

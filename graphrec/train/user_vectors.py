@@ -2,16 +2,20 @@
 
 PinSAGE embeds movies only; a user's vector is then the mean of the vectors of the movies they
 interacted with, optionally weighting recent ones more, so that a user's recall is one FAISS
-query. GraphSAGE embeds users as nodes; :func:`fold_in_vectors` recomputes a user's node from
-the same weighted mean of its movies' layer states. One sparse product, no loop over users.
+query; or that mean *whitened* (:class:`Whitening`), the popular directions every user's mean
+shares divided out. GraphSAGE embeds users as nodes; :func:`fold_in_vectors` recomputes a user's
+node from the same weighted mean of its movies' layer states. Sparse products, no loop over
+users or ratings.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import torch
 import torch.nn.functional as F
-from scipy.sparse import csr_matrix
+from scipy.sparse import csr_matrix, diags
 
 from graphrec.nn.sage import SageEncoder
 
@@ -33,6 +37,39 @@ def interaction_weights(
     return (0.5 ** (age / half_life)).astype(np.float32)
 
 
+@dataclass(frozen=True)
+class Whitening:
+    r"""A user fitted to their movies rather than averaged over them:
+
+    .. math::
+        \mathbf{u} = (\mathbf{S}_u + \beta\,\mathbf{G} + \lambda\mathbf{I})^{-1}\,\mathbf{m}_u
+
+    with :math:`\mathbf{m}_u`, :math:`\mathbf{S}_u` the user's weighted mean movie vector and mean
+    outer product, and :math:`\mathbf{G}` the outer products of all movies weighted by their
+    share of ratings (:func:`popularity_gram`). It is the least-squares vector that scores the
+    user's movies 1 and a movie drawn by popularity 0 (an implicit-ALS fold-in, movie vectors
+    fixed): a heavy user's plain mean points where everyone's does; this one keeps what sets
+    the user apart, and the recall score's popularity term adds back a tuned share of the rest.
+
+    Attributes:
+        beta: Weight of the popularity-drawn movies scored 0.
+        ridge: :math:`\lambda`, which keeps the solve well posed.
+    """
+
+    beta: float
+    ridge: float
+
+    def to_dict(self) -> dict[str, float]:
+        return {"beta": self.beta, "ridge": self.ridge}
+
+
+def popularity_gram(movie_vectors: np.ndarray, degrees: np.ndarray) -> np.ndarray:
+    """``(dim, dim)`` ``Σ_i share_i · v_i v_iᵀ``, ``share`` each movie's part of all ratings."""
+    share = degrees.astype(np.float64) / max(float(degrees.sum()), 1.0)
+    vectors = movie_vectors.astype(np.float64)
+    return np.asarray((vectors.T * share) @ vectors)
+
+
 def user_vectors(
     movie_vectors: np.ndarray,
     users: np.ndarray,
@@ -40,15 +77,58 @@ def user_vectors(
     timestamps: np.ndarray,
     num_users: int,
     half_life: float | None = None,
+    whitening: Whitening | None = None,
+    gram: np.ndarray | None = None,
 ) -> np.ndarray:
-    """``(num_users, dim)`` L2-normalised weighted means; a user with no ratings gets zeros."""
+    """``(num_users, dim)`` L2-normalised weighted means, whitened by ``gram`` (see
+    :func:`popularity_gram`) when ``whitening`` is given; a user with no ratings gets zeros."""
     weights = interaction_weights(users, timestamps, half_life)
     matrix = csr_matrix(
         (weights, (users, movies)), shape=(num_users, len(movie_vectors)), dtype=np.float32
     )
-    summed = np.asarray(matrix @ movie_vectors, dtype=np.float32)
-    norms = np.linalg.norm(summed, axis=1, keepdims=True)
-    return np.divide(summed, norms, out=np.zeros_like(summed), where=norms > 0)
+    if whitening is None:
+        return _unit_rows(np.asarray(matrix @ movie_vectors, dtype=np.float32))
+    if gram is None:
+        raise ValueError("whitened user vectors need the movies' popularity gram")
+    totals = np.asarray(matrix.sum(axis=1), dtype=np.float64).ravel()
+    matrix = csr_matrix(diags(1.0 / np.maximum(totals, 1e-30)) @ matrix.astype(np.float64))
+    out = np.empty((num_users, movie_vectors.shape[1]), dtype=np.float32)
+    for start in range(0, num_users, USER_CHUNK):
+        rows = matrix[start : start + USER_CHUNK]
+        out[start : start + rows.shape[0]] = _whitened(rows, movie_vectors, whitening, gram)
+    return _unit_rows(out)
+
+
+#: Users whitened at once: their ``(n, dim, dim)`` second moments are the memory it takes.
+USER_CHUNK = 4096
+
+
+def _whitened(
+    weights: csr_matrix, movie_vectors: np.ndarray, whitening: Whitening, gram: np.ndarray
+) -> np.ndarray:
+    """``(n, dim)`` solves of :class:`Whitening` for users whose rows of ``weights`` sum to 1."""
+    n, dim = weights.shape[0], movie_vectors.shape[1]
+    vectors = movie_vectors.astype(np.float64)
+    means = np.asarray(weights @ vectors)
+    # S_u = Σ_i w_ui v_i v_iᵀ, a few of its rows at a time: one sparse product per block of
+    # rows of every movie's outer product (never all of them at once).
+    second = np.empty((n, dim, dim))
+    for row in range(0, dim, OUTER_BLOCK):
+        block = vectors[:, row : row + OUTER_BLOCK]
+        outer = (block[:, :, None] * vectors[:, None, :]).reshape(len(vectors), -1)
+        second[:, row : row + block.shape[1]] = np.asarray(weights @ outer).reshape(n, -1, dim)
+    system = second + whitening.beta * gram + whitening.ridge * np.eye(dim)
+    solved = torch.linalg.solve(torch.from_numpy(system), torch.from_numpy(means).unsqueeze(-1))
+    return np.asarray(solved.squeeze(-1).numpy(), dtype=np.float32)
+
+
+#: Rows of the movies' outer products formed at once (``num_movies × block × dim`` floats).
+OUTER_BLOCK = 8
+
+
+def _unit_rows(matrix: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    return np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0)
 
 
 @torch.no_grad()

@@ -1,11 +1,13 @@
 """Users' vectors from their interactions, the way the served model made them at training time.
 
 PinSAGE bundles: the time-decayed mean of the user's movie vectors (graphrec.train.user_vectors),
-so a new interaction is one weighted sum. GraphSAGE bundles: the model's own inductive step,
-:meth:`SageEncoder.fold_in` — the user's node is recomputed from its id embedding (zeros for a
-user the model never saw) and the layer states of its movies, which stay as trained. Both give
-back the bundle's vector for a user whose interactions did not change (a test checks). Users are
-encoded in batches: one sparse product for all the users a feedback request touches.
+so a new interaction is one weighted sum, whitened where training chose to (one small solve
+per user, against the popularity gram of the bundle's training history). GraphSAGE bundles:
+the model's own inductive step, :meth:`SageEncoder.fold_in` — the user's node is recomputed
+from its id embedding (zeros for a user the model never saw) and the layer states of its
+movies, which stay as trained. Both give back the bundle's vector for a user whose
+interactions did not change (a test checks). Users are encoded in batches: sparse products
+for all the users a feedback request touches.
 """
 
 from __future__ import annotations
@@ -16,11 +18,15 @@ from typing import Any, Protocol
 
 import numpy as np
 import torch
-from scipy.sparse import csr_matrix
 
 from graphrec.coldstart import airbnb_embedding
 from graphrec.nn.sage import SageEncoder
-from graphrec.train.user_vectors import fold_in_vectors, interaction_weights
+from graphrec.train.user_vectors import (
+    Whitening,
+    fold_in_vectors,
+    popularity_gram,
+    user_vectors,
+)
 from graphrec.users.history import Interactions, UserHistory
 
 MODEL_FILE = "model.pt"
@@ -44,19 +50,44 @@ class UserEncoder(Protocol):
 
 class DecayedMean:
     """PinSAGE users: ``Σ 0.5^(age / half_life) · movie`` normalised, age counted in later
-    interactions (a plain mean when ``half_life`` is ``None``)."""
+    interactions (a plain mean when ``half_life`` is ``None``), whitened by ``gram`` when
+    ``whitening`` is given (:class:`~graphrec.train.user_vectors.Whitening`)."""
 
     kind = "decayed_mean"
 
-    def __init__(self, movie_vectors: np.ndarray, half_life: float | None) -> None:
+    def __init__(
+        self,
+        movie_vectors: np.ndarray,
+        half_life: float | None,
+        whitening: Whitening | None = None,
+        gram: np.ndarray | None = None,
+    ) -> None:
         self.movie_vectors = np.asarray(movie_vectors, dtype=np.float32)
         self.half_life = half_life
+        self.whitening = whitening
+        self.gram = gram
+
+    @classmethod
+    def from_manifest(
+        cls, chosen: dict[str, Any], movie_vectors: np.ndarray, history: UserHistory
+    ) -> DecayedMean:
+        """The encoder a bundle's ``user_vectors`` entry names; the gram of a whitened one is
+        rebuilt from the training history, as training built it."""
+        whitening = chosen.get("whitening")
+        if whitening is None:
+            return cls(movie_vectors, chosen.get("half_life"))
+        degrees = np.bincount(history.movies, minlength=len(movie_vectors))
+        return cls(
+            movie_vectors, chosen.get("half_life"), Whitening(**whitening),
+            popularity_gram(movie_vectors, degrees),
+        )  # fmt: skip
 
     def encode(self, users: Sequence[Interactions], rows: Sequence[int | None]) -> np.ndarray:
         owner, movies, timestamps = _concatenated(users)
-        weights = interaction_weights(owner, timestamps, self.half_life)
-        matrix = csr_matrix((weights, (owner, movies)), shape=(len(users), len(self.movie_vectors)))
-        return _unit_rows(np.asarray(matrix @ self.movie_vectors, dtype=np.float32))
+        return user_vectors(
+            self.movie_vectors, owner, movies, timestamps, len(users), self.half_life,
+            self.whitening, self.gram,
+        )  # fmt: skip
 
     def add_movie(self, sources: np.ndarray) -> None:
         row = airbnb_embedding(self.movie_vectors, sources)
@@ -125,12 +156,12 @@ def encoder_for(
     history: UserHistory,
 ) -> UserEncoder:
     """The user encoder of the model a bundle was trained with."""
-    half_life = manifest.get("user_vectors", {}).get("half_life")
+    chosen = manifest.get("user_vectors", {})
     if manifest.get("model") == "sage":
         return SageFoldIn.from_bundle(
-            path, movie_features, history, len(movie_embeddings), half_life
+            path, movie_features, history, len(movie_embeddings), chosen.get("half_life")
         )
-    return DecayedMean(movie_embeddings, half_life)
+    return DecayedMean.from_manifest(chosen, movie_embeddings, history)
 
 
 def _concatenated(users: Sequence[Interactions]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -142,8 +173,3 @@ def _concatenated(users: Sequence[Interactions]) -> tuple[np.ndarray, np.ndarray
     movies = np.concatenate([u.movies for u in users])
     timestamps = np.concatenate([u.timestamps for u in users])
     return owner, movies, timestamps
-
-
-def _unit_rows(matrix: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-    return np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0)

@@ -7,7 +7,12 @@ from graphrec.popularity import WEIGHT_GRID
 from graphrec.train.config import PinSageConfig
 from graphrec.train.pinsage_batches import PairBatches, history_pairs
 from graphrec.train.pinsage_trainer import PinSageTrainer
-from graphrec.train.user_vectors import interaction_weights, user_vectors
+from graphrec.train.user_vectors import (
+    Whitening,
+    interaction_weights,
+    popularity_gram,
+    user_vectors,
+)
 from tests.conftest import planted
 
 TINY = PinSageConfig(
@@ -96,3 +101,16 @@ def test_trained_embeddings_carry_log_popularity_and_grid_weights() -> None:
     assert result.popularity_weights.user in WEIGHT_GRID
     assert result.popularity_weights.item in WEIGHT_GRID
     assert result.half_life in TINY.half_lives
+
+
+def test_user_vectors_are_the_chosen_mean_whitened_or_not() -> None:
+    data = planted()
+    result = PinSageTrainer(data, TINY.model_copy(update={"epochs": 2})).fit()
+    grid = [Whitening(beta, ridge) for beta, ridge in TINY.whitenings]
+    assert result.whitening is None or result.whitening in grid
+    gram = popularity_gram(result.movie_embeddings, np.bincount(data.movies, minlength=20))
+    expected = user_vectors(
+        result.movie_embeddings, data.users, data.movies, data.timestamps, data.num_users,
+        result.half_life, result.whitening, gram,
+    )  # fmt: skip
+    assert np.allclose(result.user_embeddings, expected, atol=1e-6)

@@ -7,9 +7,11 @@ from graphrec.popularity import log_popularity
 from graphrec.train.popularity_tuning import (
     RecallChoice,
     ValidationScores,
+    Whitenings,
     next_item_pairs,
     tune_recall,
 )
+from graphrec.train.user_vectors import Whitening
 from tests.conftest import planted
 
 # Movie 1 is closer to user 0 and to movie 0 (cosine 0.8) than movie 2 is (0.6), but movie 2
@@ -20,7 +22,11 @@ FIT = BipartiteGraph.from_interactions(np.array([0, 1, 2, 3]), np.array([0, 2, 2
 USERS = np.array([[1.0, 0.0], [0.0, 1.0], [0.0, 1.0], [0.0, 1.0]], dtype=np.float32)
 
 
-def _tune(target: int, users: dict[float | None, np.ndarray] | None = None) -> RecallChoice:
+def _tune(
+    target: int,
+    users: dict[float | None, np.ndarray] | None = None,
+    whitenings: Whitenings | None = None,
+) -> RecallChoice:
     scores = ValidationScores(
         users=users or {None: USERS}, movies=MOVIES, items=MOVIES,
         popularity=log_popularity(FIT.movie_degrees()),
@@ -28,7 +34,10 @@ def _tune(target: int, users: dict[float | None, np.ndarray] | None = None) -> R
     val = BipartiteGraph.from_interactions(np.array([0]), np.array([target]), 4, 4)
     queries = np.array([0, 2, 2, 2])
     targets = np.array([target, -1, -1, -1])
-    return tune_recall(scores, FIT, val, next_item_queries=queries, next_item_targets=targets, k=1)
+    return tune_recall(
+        scores, FIT, val, next_item_queries=queries, next_item_targets=targets, k=1,
+        whitenings=whitenings,
+    )  # fmt: skip
 
 
 def test_the_smallest_weight_that_lets_a_popular_target_through() -> None:
@@ -48,6 +57,21 @@ def test_the_half_life_whose_user_vectors_find_the_target() -> None:
     choice = _tune(target=3, users={None: USERS, 4.0: towards_three})
     assert choice.half_life == 4.0 and choice.weights.user == 0.0
     assert _tune(target=1, users={None: USERS, 4.0: towards_three}).half_life is None
+
+
+def test_whitened_users_replace_the_mean_only_where_they_recall_more() -> None:
+    towards_three = USERS.copy()
+    towards_three[0] = [-1.0, 0.0]
+    asked: list[float | None] = []
+
+    def whitened(half_life: float | None) -> dict[Whitening, np.ndarray]:
+        asked.append(half_life)
+        return {Whitening(1.0, 0.1): USERS, Whitening(0.3, 0.1): towards_three}
+
+    choice = _tune(target=3, users={None: USERS, 4.0: USERS}, whitenings=whitened)
+    assert choice.whitening == Whitening(0.3, 0.1) and choice.half_life is None
+    assert asked == [None], "tried at the chosen half-life"
+    assert _tune(target=1, whitenings=whitened).whitening is None, "a tie keeps the mean"
 
 
 def test_next_item_pairs_are_the_latest_fitting_and_earliest_validation_movies() -> None:

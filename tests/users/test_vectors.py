@@ -10,7 +10,7 @@ import torch.nn.functional as F
 from graphrec.artifacts import load_bundle
 from graphrec.graph.bipartite import BipartiteGraph
 from graphrec.nn.sage import SageEncoder
-from graphrec.train.user_vectors import user_vectors
+from graphrec.train.user_vectors import Whitening, popularity_gram, user_vectors
 from graphrec.users.history import Interactions, UserHistory
 from graphrec.users.vectors import DecayedMean, SageFoldIn
 
@@ -29,6 +29,22 @@ def test_decayed_mean_is_the_training_user_vector(half_life: float | None) -> No
     got = encoder.encode([history.of(row) for row in rows], rows)
     assert np.allclose(got, expected, atol=1e-5)
     assert np.allclose(encoder.encode([history.of(3)], [3])[0], expected[3], atol=1e-5)
+
+
+def test_a_whitened_mean_is_the_training_user_vector() -> None:
+    rng = np.random.default_rng(1)
+    movies = rng.normal(size=(30, 8)).astype(np.float32)
+    users, rated, times = rng.integers(0, 5, 80), rng.integers(0, 30, 80), rng.integers(0, 50, 80)
+    whitening = Whitening(beta=1.0, ridge=0.3)
+    gram = popularity_gram(movies, np.bincount(rated, minlength=30))
+    expected = user_vectors(movies, users, rated, times, 5, 2.0, whitening, gram)
+    history = UserHistory.from_interactions(users, rated, np.ones(80), times, 5)
+    chosen = {"kind": "decayed_mean", "half_life": 2.0, "whitening": whitening.to_dict()}
+    encoder = DecayedMean.from_manifest(chosen, movies, history)
+    rows = list(range(5))
+    assert np.allclose(encoder.encode([history.of(row) for row in rows], rows), expected, atol=1e-5)
+    plain = DecayedMean.from_manifest({"half_life": 2.0, "whitening": None}, movies, history)
+    assert not np.allclose(plain.encode([history.of(0)], [0])[0], expected[0], atol=1e-3)
 
 
 def test_decayed_mean_leans_to_the_latest_interaction() -> None:
