@@ -106,24 +106,28 @@ USER_CHUNK = 4096
 def _whitened(
     weights: csr_matrix, movie_vectors: np.ndarray, whitening: Whitening, gram: np.ndarray
 ) -> np.ndarray:
-    """``(n, dim)`` solves of :class:`Whitening` for users whose rows of ``weights`` sum to 1."""
+    """``(n, dim)`` solves of :class:`Whitening` for users whose rows of ``weights`` sum to 1.
+
+    ``m_u`` and ``S_u = Σ_i w_ui v_i v_iᵀ`` are summed over the interactions a chunk at a time,
+    so memory is bounded by the chunk and the users, never the catalogue."""
     n, dim = weights.shape[0], movie_vectors.shape[1]
-    vectors = movie_vectors.astype(np.float64)
-    means = np.asarray(weights @ vectors)
-    # S_u = Σ_i w_ui v_i v_iᵀ, a few of its rows at a time: one sparse product per block of
-    # rows of every movie's outer product (never all of them at once).
-    second = np.empty((n, dim, dim))
-    for row in range(0, dim, OUTER_BLOCK):
-        block = vectors[:, row : row + OUTER_BLOCK]
-        outer = (block[:, :, None] * vectors[:, None, :]).reshape(len(vectors), -1)
-        second[:, row : row + block.shape[1]] = np.asarray(weights @ outer).reshape(n, -1, dim)
-    system = second + whitening.beta * gram + whitening.ridge * np.eye(dim)
-    solved = torch.linalg.solve(torch.from_numpy(system), torch.from_numpy(means).unsqueeze(-1))
-    return np.asarray(solved.squeeze(-1).numpy(), dtype=np.float32)
+    owner = torch.from_numpy(np.repeat(np.arange(n), np.diff(weights.indptr)))
+    means = torch.zeros(n, dim)
+    second = torch.zeros(n, dim, dim)
+    for start in range(0, weights.nnz, INTERACTION_CHUNK):
+        part = slice(start, start + INTERACTION_CHUNK)
+        rated = torch.from_numpy(movie_vectors[weights.indices[part]])
+        weighted = rated * torch.from_numpy(weights.data[part].astype(np.float32))[:, None]
+        means.index_add_(0, owner[part], weighted)
+        second.index_add_(0, owner[part], weighted[:, :, None] * rated[:, None, :])
+    system = second.double() + whitening.beta * torch.from_numpy(gram)
+    system += whitening.ridge * torch.eye(dim, dtype=torch.float64)
+    solved = torch.linalg.solve(system, means.double().unsqueeze(-1)).squeeze(-1)
+    return np.asarray(solved.numpy(), dtype=np.float32)
 
 
-#: Rows of the movies' outer products formed at once (``num_movies × block × dim`` floats).
-OUTER_BLOCK = 8
+#: Interactions whose outer products are formed at once (``chunk × dim²`` floats).
+INTERACTION_CHUNK = 2048
 
 
 def _unit_rows(matrix: np.ndarray) -> np.ndarray:
