@@ -116,7 +116,7 @@ def _whitened(
     second = torch.zeros(n, dim, dim)
     for start in range(0, weights.nnz, INTERACTION_CHUNK):
         part = slice(start, start + INTERACTION_CHUNK)
-        rated = torch.from_numpy(movie_vectors[weights.indices[part]])
+        rated = torch.from_numpy(np.asarray(movie_vectors[weights.indices[part]], np.float32))
         weighted = rated * torch.from_numpy(weights.data[part].astype(np.float32))[:, None]
         means.index_add_(0, owner[part], weighted)
         second.index_add_(0, owner[part], weighted[:, :, None] * rated[:, None, :])
