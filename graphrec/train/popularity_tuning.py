@@ -98,8 +98,9 @@ def tune_recall(
     s = scores
     recall, half_life, user_weight = _best_users(s.users, s, fit, val, k)
     whitening: Whitening | None = None
-    if whitenings is not None:
-        whitened = _best_users(whitenings(half_life), s, fit, val, k)
+    candidates = whitenings(half_life) if whitenings is not None else {}
+    if candidates:
+        whitened = _best_users(candidates, s, fit, val, k)
         if whitened[0] > recall:
             recall, whitening, user_weight = whitened
 

@@ -72,6 +72,7 @@ def test_whitened_users_replace_the_mean_only_where_they_recall_more() -> None:
     assert choice.whitening == Whitening(0.3, 0.1) and choice.half_life is None
     assert asked == [None], "tried at the chosen half-life"
     assert _tune(target=1, whitenings=whitened).whitening is None, "a tie keeps the mean"
+    assert _tune(target=3, whitenings=lambda _: {}).whitening is None, "none to try"
 
 
 def test_next_item_pairs_are_the_latest_fitting_and_earliest_validation_movies() -> None:
