@@ -15,6 +15,7 @@ from graphrec.rankers.ranking import RANKERS, Rankers, build_models
 from graphrec.train.ranker_training import (
     RankerConfig,
     _batches,
+    _pooled,
     fit_rankers,
     listwise_loss,
     pair_figures,
@@ -150,6 +151,34 @@ def test_out_of_fold_validation_blends_in_an_item_score_the_rankers_did_not_lear
         assert blended.figures[name]["serve"] is True
         assert alone.item_blends[name] == 0.0
         assert alone.figures[name]["ndcg@10"] < 1.0
+
+
+def test_the_lift_counts_the_out_of_fold_users_too(
+    setup: tuple[RankingFeatures, BipartiteGraph],
+) -> None:
+    features, labels = setup
+    knows = dataclasses.replace(
+        features, item_weights=ItemWeights(csr_matrix(np.eye(20, dtype=np.float32)), lam=1.0)
+    )
+    empty = BipartiteGraph.from_interactions(np.array([], int), np.array([], int), 40, 20)
+    # Nobody held apart: the out-of-fold users alone measure the lift.
+    config = RankerConfig(candidates=20, hard_negatives=14, epochs=1, lr=1e-9,
+                          validation_users=0.0, patience=1, item_lambdas=())  # fmt: skip
+    for name, figures in fit_rankers(knows, empty, labels, config).figures.items():
+        assert math.isnan(figures["recall_ndcg@10"]), name
+        assert figures["out_of_fold_ndcg@10"] > 0.99, "the item score orders the lists"
+        recall = figures["out_of_fold_recall_ndcg@10"]
+        assert 0 < recall < 1
+        assert figures["lift"] == pytest.approx(
+            figures["out_of_fold_ndcg@10"] / recall - 1, abs=2e-3
+        )
+        assert figures["serve"] is True
+
+
+def test_pooled_figures_weigh_parts_by_users_and_skip_unscored_ones() -> None:
+    assert _pooled([(0.5, 0.4, 1), (0.2, 0.1, 3)]) == pytest.approx((0.275, 0.175))
+    assert _pooled([(math.nan, 0.9, 5), (0.2, 0.1, 3)]) == pytest.approx((0.2, 0.1))
+    assert all(math.isnan(x) for x in _pooled([(0.3, 0.2, 0)]))
 
 
 def test_item_scores_that_say_nothing_blend_nothing_in(
