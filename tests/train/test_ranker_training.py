@@ -130,15 +130,20 @@ def test_listwise_loss_by_hand() -> None:
     assert listwise_loss(logits, np.array([7, 7, 7, 9]), torch.zeros(4)).item() == 0.0
 
 
+def knowing(features: RankingFeatures) -> RankingFeatures:
+    """``features`` with an item model that knows every answer: a movie's only weight is to
+    itself, so a user's score is 1 on exactly their rated movies."""
+    return dataclasses.replace(
+        features, item_weights=ItemWeights(csr_matrix(np.eye(20, dtype=np.float32)), lam=1.0)
+    )
+
+
 def test_out_of_fold_validation_blends_in_an_item_score_the_rankers_did_not_learn(
     setup: tuple[RankingFeatures, BipartiteGraph],
 ) -> None:
     features, labels = setup
-    # The item model here knows every answer (a movie's only weight is to itself, so a user's
-    # score is 1 on exactly their rated movies); the rankers barely train.
-    knows = dataclasses.replace(
-        features, item_weights=ItemWeights(csr_matrix(np.eye(20, dtype=np.float32)), lam=1.0)
-    )
+    # The rankers barely train; the item model knows every answer.
+    knows = knowing(features)
     empty = BipartiteGraph.from_interactions(np.array([], int), np.array([], int), 40, 20)
     untrained = RankerConfig(candidates=20, hard_negatives=14, epochs=1, lr=1e-9,
                              validation_users=0.3, patience=1, item_lambdas=())  # fmt: skip
@@ -157,9 +162,7 @@ def test_the_lift_counts_the_out_of_fold_users_too(
     setup: tuple[RankingFeatures, BipartiteGraph],
 ) -> None:
     features, labels = setup
-    knows = dataclasses.replace(
-        features, item_weights=ItemWeights(csr_matrix(np.eye(20, dtype=np.float32)), lam=1.0)
-    )
+    knows = knowing(features)
     empty = BipartiteGraph.from_interactions(np.array([], int), np.array([], int), 40, 20)
     # Nobody held apart: the out-of-fold users alone measure the lift.
     config = RankerConfig(candidates=20, hard_negatives=14, epochs=1, lr=1e-9,
