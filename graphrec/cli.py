@@ -44,9 +44,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     args.argv = list(sys.argv[1:] if argv is None else argv)  # what --nproc's helpers rerun
     if args.command in ("train", "evaluate"):
+        from graphrec.memory import keep_freed_memory
         from graphrec.train import use_deterministic_kernels
 
         use_deterministic_kernels()
+        keep_freed_memory()
     quiet = getattr(args, "quiet", False)
     level = logging.WARNING if quiet else logging.INFO
     logging.basicConfig(level=level, format="%(message)s", stream=sys.stderr)

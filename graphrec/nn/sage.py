@@ -71,22 +71,47 @@ class SageEncoder(nn.Module):
         for conv in self.convs:
             cast(SAGEConv, conv).reset_parameters()
 
-    def forward(self, movie_features: Tensor, edge_index: Tensor | Adjacency) -> Tensor:
-        layers = [F.normalize(x, dim=-1) for x in self.states(movie_features, edge_index)]
+    def forward(
+        self,
+        movie_features: Tensor | Adjacency,
+        edge_index: Tensor | Adjacency,
+        nodes: Tensor | None = None,
+    ) -> Tensor:
+        """Every node's output, or only those of ``nodes`` (a training step's batch): the last
+        layer, the normalisation and the mean then run over those rows alone, the same
+        figures for a fraction of the work."""
+        layers = [F.normalize(x, dim=-1) for x in self.states(movie_features, edge_index, nodes)]
         return torch.stack(layers).mean(dim=0)
 
-    def states(self, movie_features: Tensor, edge_index: Tensor | Adjacency) -> list[Tensor]:
+    def states(
+        self,
+        movie_features: Tensor | Adjacency,
+        edge_index: Tensor | Adjacency,
+        nodes: Tensor | None = None,
+    ) -> list[Tensor]:
         """Every node's input and each layer's output (after its activation): ``L + 1``
-        tensors of ``(num_users + num_movies, dim)``; the output is their normalised mean."""
-        movies = self.movie_embedding.weight + self.attribute_projection(movie_features)
+        tensors of ``(num_users + num_movies, dim)``, or of ``(len(nodes), dim)`` with
+        ``nodes``; the output is their normalised mean."""
+        movies = self.movie_embedding.weight + self._project(movie_features)
         x = torch.cat([self.user_embedding.weight, movies], dim=0)
         states = [x]
         for i, conv in enumerate(self.convs):
-            x = _convolve(cast(SAGEConv, conv), x, edge_index)
-            if i < len(self.convs) - 1:
+            last = i == len(self.convs) - 1
+            x = _convolve(cast(SAGEConv, conv), x, edge_index, nodes if last else None)
+            if not last:
                 x = F.dropout(F.relu(x), p=self.dropout, training=self.training)
             states.append(x)
+        if nodes is not None:
+            states[:-1] = [state[nodes] for state in states[:-1]]
         return states
+
+    def _project(self, movie_features: Tensor | Adjacency) -> Tensor:
+        """The attribute projection of dense features, or of a fixed sparse matrix of them
+        (the same ``features @ W.T + b`` at the cost of the non-zeros)."""
+        if isinstance(movie_features, Adjacency):
+            projection = self.attribute_projection
+            return movie_features.pool(projection.weight.T) + projection.bias
+        return cast(Tensor, self.attribute_projection(movie_features))
 
     def fold_in(self, user_inputs: Tensor, neighbour_means: list[Tensor]) -> Tensor:
         """The output of user nodes from their inputs and the mean states of their movies, the
@@ -120,10 +145,15 @@ class SageEncoder(nn.Module):
         )
 
 
-def _convolve(conv: SAGEConv, x: Tensor, edge_index: Tensor | Adjacency) -> Tensor:
+def _convolve(
+    conv: SAGEConv, x: Tensor, edge_index: Tensor | Adjacency, nodes: Tensor | None
+) -> Tensor:
     """``conv`` over an edge index or sparse adjacency (PyG's own path), or over a mean
     :class:`Adjacency` (rows summing to 1): the same ``lin_l(mean) + lin_r(x)``, with a
-    gradient that does not re-sort the graph every step."""
+    gradient that does not re-sort the graph every step; the rows of ``nodes`` only, if given."""
     if isinstance(edge_index, Adjacency):
-        return cast(Tensor, conv.lin_l(edge_index.pool(x)) + conv.lin_r(x))
-    return cast(Tensor, conv(x, edge_index))
+        if nodes is None:
+            return cast(Tensor, conv.lin_l(edge_index.pool(x)) + conv.lin_r(x))
+        return cast(Tensor, conv.lin_l(edge_index.pool(x)[nodes]) + conv.lin_r(x[nodes]))
+    out = cast(Tensor, conv(x, edge_index))
+    return out if nodes is None else out[nodes]

@@ -5,6 +5,9 @@ candidates). Candidates arrive in proportion to how often they are positives, so
 movie is a negative far more often than a uniform softmax would make it; subtracting
 ``log q`` of each candidate corrects the bias (Yi et al., RecSys 2019). A candidate that is the
 query's own movie under another pair (an accidental hit) is left out rather than pushed away.
+
+GraphSAGE's batches pair a few hundred users with thousands of movies: a user's logits row is
+the same in each of its pairs, so :func:`grouped_sampled_softmax` builds it once per user.
 """
 
 from __future__ import annotations
@@ -40,3 +43,27 @@ def sampled_softmax(
     accidental[torch.arange(len(labels), device=labels.device), labels] = False
     logits.masked_fill_(accidental, float("-inf"))  # addmm's gradient does not need its output
     return F.cross_entropy(logits, labels, reduction="sum") / denominator
+
+
+def grouped_sampled_softmax(
+    queries: Tensor, query_index: Tensor, candidates: Tensor, bias: Tensor, temperature: float
+) -> Tensor:
+    """``mean_i −log softmax(queries[query_index[i]] · candidates / τ + bias)[i]``: pair ``i``'s
+    positive is candidate ``i``, every other candidate its negative.
+
+    Exactly the per-pair in-batch softmax, its value and gradients, with one logits row per
+    distinct query instead of one per pair: ``(Q, B)`` instead of ``(B, B)``, about a third of
+    the work on the bundled data's batches (600 users in 2,048 pairs). No accidental-hit mask.
+
+    Args:
+        queries: ``(Q, d)`` distinct unit query vectors.
+        query_index: ``(B,)`` each pair's query row.
+        candidates: ``(B, d)`` unit vectors of the pairs' positives.
+        bias: ``(B,)`` added to every logit of a candidate (``−log q``, the sampling-bias
+            correction).
+        temperature: Scale of the cosine scores: smaller is sharper.
+    """
+    logits = torch.addmm(bias.unsqueeze(0), queries, candidates.T, alpha=1.0 / temperature)
+    pairs = torch.arange(len(query_index), device=query_index.device)
+    per_query = torch.logsumexp(logits, dim=1)
+    return (per_query[query_index].sum() - logits[query_index, pairs].sum()) / len(query_index)

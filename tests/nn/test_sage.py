@@ -42,3 +42,27 @@ def test_a_mean_adjacency_gives_pygs_output_and_gradients() -> None:
     assert len(grads[0]) == len(grads[1]) > 0
     for pyg, ours in zip(*grads, strict=True):
         torch.testing.assert_close(pyg, ours)
+
+
+def test_the_rows_of_some_nodes_equal_the_full_output_and_its_gradients() -> None:
+    torch.manual_seed(0)
+    users = np.array([0, 0, 1, 2, 2])
+    movies = np.array([0, 1, 1, 2, 3])
+    graph = BipartiteGraph.from_interactions(users, movies, num_users=3, num_movies=4)
+    model = SageEncoder(num_users=3, num_movies=4, feature_dim=2, dim=4, num_layers=3)
+    features = torch.randn(4, 2)
+    nodes = torch.tensor([0, 4, 6])  # user 0, movies 1 and 3
+    weights = torch.randn(3, 4)
+    results = []
+    for adjacency in (graph.homogeneous_adjacency(), graph.mean_adjacency()):
+        for subset in (None, nodes):
+            model.zero_grad()
+            out = model(features, adjacency, subset)
+            rows = out if subset is not None else out[nodes]
+            (rows * weights).sum().backward()
+            results.append((rows.detach(), [p.grad.clone() for p in model.parameters()]))
+    assert results[0][0].shape == (3, 4)
+    for rows, grads in results[1:]:
+        torch.testing.assert_close(rows, results[0][0])
+        for full, ours in zip(results[0][1], grads, strict=True):
+            torch.testing.assert_close(full, ours)

@@ -3,7 +3,7 @@
 import torch
 import torch.nn.functional as F
 
-from graphrec.train.sampled_softmax import sampled_softmax
+from graphrec.train.sampled_softmax import grouped_sampled_softmax, sampled_softmax
 
 
 def test_matches_plain_cross_entropy_with_the_log_q_correction() -> None:
@@ -34,3 +34,20 @@ def test_the_queries_own_movie_elsewhere_in_the_batch_is_not_a_negative() -> Non
     other = F.cross_entropy(query[1:] @ candidates.T, labels[1:])
     torch.testing.assert_close(repeated, (plain[0] + other) / 2)
     assert float(distinct) > float(repeated)
+
+
+def test_one_row_per_distinct_query_gives_the_per_pair_loss_and_gradients() -> None:
+    torch.manual_seed(0)
+    queries = F.normalize(torch.randn(3, 4), dim=-1).requires_grad_()
+    candidates = F.normalize(torch.randn(7, 4), dim=-1).requires_grad_()
+    index = torch.tensor([0, 2, 2, 1, 0, 2, 0])  # pair i's query; its positive is candidate i
+    bias = torch.randn(7)
+    grouped = grouped_sampled_softmax(queries, index, candidates, bias, 0.2)
+    plain = F.cross_entropy(queries[index] @ candidates.T / 0.2 + bias, torch.arange(7))
+    torch.testing.assert_close(grouped, plain)
+    for a, b in zip(
+        torch.autograd.grad(grouped, [queries, candidates]),
+        torch.autograd.grad(plain, [queries, candidates]),
+        strict=True,
+    ):
+        torch.testing.assert_close(a, b)
