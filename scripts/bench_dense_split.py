@@ -23,6 +23,7 @@ from graphrec.data import bundled_data_dir, load_movielens
 from graphrec.eval import evaluate
 from graphrec.eval.protocols import split_from_files
 from graphrec.eval.report import document, write_json
+from graphrec.memory import keep_freed_memory
 from graphrec.train import use_deterministic_kernels
 
 MODELS = "recall,recall+two_tower,recall+deepfm,sage,pinsage,ease,itemknn,pop"
@@ -52,6 +53,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("bench"))
     args = parser.parse_args()
     use_deterministic_kernels()
+    keep_freed_memory()  # as `graphrec train` and `evaluate` do
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     dataset = load_movielens()
     with tempfile.TemporaryDirectory() as folder:

@@ -17,6 +17,7 @@ from pathlib import Path
 from graphrec.data import load_movielens
 from graphrec.eval import MODELS, evaluate, make_split
 from graphrec.eval.report import columns, document, write_json
+from graphrec.memory import keep_freed_memory
 from graphrec.train import use_deterministic_kernels
 
 PROTOCOLS = ("temporal", "stratified")
@@ -37,6 +38,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("bench"))
     args = parser.parse_args()
     use_deterministic_kernels()
+    keep_freed_memory()  # as `graphrec train` and `evaluate` do
     logging.basicConfig(level=logging.WARNING)
     models = args.models.split(",")
     dataset = load_movielens()

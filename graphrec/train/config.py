@@ -57,7 +57,13 @@ class SageConfig(ValidationConfig):
         "correction): 1 corrects fully, 0 leaves popular movies over-penalised as negatives.",
     )
     temperature: float = Field(0.2, gt=0.0, description="Scale of cosine scores in the loss.")
-    epochs: int = Field(30, ge=1, description="Most epochs; early stopping may end sooner.")
+    epochs: int = Field(
+        20,
+        ge=1,
+        description="Most epochs; early stopping may end sooner. Validation recall is on a "
+        "plateau by then (epochs 21-30 added at most 0.004 in ten runs, inside its "
+        "epoch-to-epoch noise), and it keeps `graphrec train` near two minutes.",
+    )
     batch_size: int = Field(2048, ge=2, description="Positive interactions per step.")
     lr: float = Field(0.01, gt=0.0, description="Adam learning rate.")
     weight_decay: float = Field(0.0, ge=0.0, description="Adam weight decay.")

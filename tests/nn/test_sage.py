@@ -4,6 +4,7 @@ import torch
 
 from graphrec.graph import BipartiteGraph
 from graphrec.nn import SageEncoder
+from graphrec.nn.adjacency import Adjacency
 
 
 def test_shapes_repr_and_neighbourhood_use() -> None:
@@ -44,7 +45,7 @@ def test_a_mean_adjacency_gives_pygs_output_and_gradients() -> None:
         torch.testing.assert_close(pyg, ours)
 
 
-def test_the_rows_of_some_nodes_equal_the_full_output_and_its_gradients() -> None:
+def test_the_rows_of_some_nodes_and_sparse_features_give_the_full_output_and_gradients() -> None:
     torch.manual_seed(0)
     users = np.array([0, 0, 1, 2, 2])
     movies = np.array([0, 1, 1, 2, 3])
@@ -54,10 +55,12 @@ def test_the_rows_of_some_nodes_equal_the_full_output_and_its_gradients() -> Non
     nodes = torch.tensor([0, 4, 6])  # user 0, movies 1 and 3
     weights = torch.randn(3, 4)
     results = []
+    features[features < 0] = 0.0  # some zeros for the sparse copy to leave out
+    sparse = Adjacency.of_dense(features)
     for adjacency in (graph.homogeneous_adjacency(), graph.mean_adjacency()):
-        for subset in (None, nodes):
+        for subset, inputs in ((None, features), (nodes, features), (nodes, sparse)):
             model.zero_grad()
-            out = model(features, adjacency, subset)
+            out = model(inputs, adjacency, subset)
             rows = out if subset is not None else out[nodes]
             (rows * weights).sum().backward()
             results.append((rows.detach(), [p.grad.clone() for p in model.parameters()]))
