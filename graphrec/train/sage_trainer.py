@@ -101,7 +101,7 @@ class SageTrainer:
             if self.config.loss == "bpr":
                 negatives = self.rng.integers(0, self.dataset.num_movies, len(batch))
                 wanted.append(negatives + num_users)
-            # Sorted, so the batch's distinct users come first and pair i's user is row[i].
+            # Sorted, so the batch's distinct users come first: pair i's user is rows[0][i].
             nodes, rows = torch.unique(
                 torch.from_numpy(np.concatenate(wanted)), return_inverse=True
             )
