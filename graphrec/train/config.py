@@ -114,6 +114,13 @@ class PinSageConfig(ValidationConfig):
         description="A user's movie i is the positive of the mean of movies i-window..i-1 "
         "(fewer for a user's early ratings).",
     )
+    bag_pairs: bool = Field(
+        True,
+        description="Beside each (previous movies, next movie) pair, one whose query is "
+        "`window` random other movies of the user (graphrec.train.pinsage_batches.bag_pairs): "
+        "a served user is the mean of all their movies. Twice the pairs an epoch; validation "
+        "recall rose on all four splits tried, latest and random cuts.",
+    )
     epochs: int = Field(30, ge=1, description="Most epochs; early stopping may end sooner.")
     batch_size: int = Field(2048, ge=2, description="(query, positive) pairs per step.")
     lr: float = Field(

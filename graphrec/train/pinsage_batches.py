@@ -121,6 +121,48 @@ def history_pairs(
     return queries[has_query], movies[has_query]
 
 
+def bag_pairs(
+    users: np.ndarray, movies: np.ndarray, window: int, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Every rating of a user with two or more as a positive, its query ``window`` of the
+    user's other movies drawn at random, whenever they were rated.
+
+    :func:`history_pairs` teaches what follows a user's latest movies; a served user is the
+    mean of *all* their movies, and a random test holds movies from anywhere in their
+    history. These pairs teach that too (validation recall rose under latest and random cuts
+    alike with them beside the history pairs). Drawn with replacement, so a short history
+    repeats movies; a draw that is the positive itself (a movie rated twice) is left out.
+
+    Returns:
+        ``(P, window)`` query movies, ``-1`` where left out, a movie in the first column of
+        each row; ``(P,)`` positives.
+    """
+    order = np.argsort(users, kind="stable")
+    users, movies = users[order], movies[order]
+    n = len(users)
+    starts = np.flatnonzero(np.r_[True, users[1:] != users[:-1]]) if n else np.zeros(0, int)
+    counts = np.diff(np.r_[starts, n])
+    start = np.repeat(starts, counts)
+    count = np.repeat(counts, counts)
+    own = np.arange(n) - start  # the rating's place among its user's
+    dtype = np.int32 if n == 0 or movies.max() < np.iinfo(np.int32).max else np.int64
+    rng = np.random.default_rng(seed)
+    # One column at a time: a random other place of the same user (places past the rating's
+    # own shift up by one, so it is never drawn), written where it is not the positive.
+    queries = np.full((n, window), -1, dtype=dtype)
+    filled = np.zeros(n, dtype=np.int64)
+    has_other = count > 1
+    for _ in range(window):
+        place = (rng.random(n) * np.maximum(count - 1, 1)).astype(np.int64)
+        place += place >= own
+        drawn = movies[start + np.minimum(place, count - 1)]
+        rows = np.flatnonzero(has_other & (drawn != movies))
+        queries[rows, filled[rows]] = drawn[rows]
+        filled[rows] += 1
+    keep = filled > 0
+    return queries[keep], movies[keep]
+
+
 def negative_cdf(degrees: np.ndarray, power: float) -> np.ndarray:
     """Cumulative sampling distribution ∝ ``degree ** power`` over movies with ratings."""
     weights = np.where(degrees > 0, degrees.astype(np.float64) ** power, 0.0)

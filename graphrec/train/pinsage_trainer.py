@@ -1,4 +1,5 @@
-"""PinSAGE training on (recent history, next movie) pairs: a sampled softmax over the batch's
+"""PinSAGE training on (recent history, next movie) pairs, and (random other movies of the
+user, movie) pairs beside them: a sampled softmax over the batch's
 positives and shared negatives (or the paper's max-margin hinge), and curriculum hard
 negatives under the hinge.
 
@@ -37,6 +38,7 @@ from graphrec.train.pinsage_batches import (
     PairBatch,
     PairBatches,
     Sampling,
+    bag_pairs,
     batch_loader,
     history_pairs,
     negative_cdf,
@@ -112,6 +114,13 @@ class PinSageTrainer:
             dataset.timestamps[self.fit_mask],
             config.window,
         )
+        if config.bag_pairs:
+            bags, positives = bag_pairs(
+                dataset.users[self.fit_mask], dataset.movies[self.fit_mask], config.window,
+                seed=config.seed,
+            )  # fmt: skip
+            self.queries = np.concatenate([self.queries, bags.astype(self.queries.dtype)])
+            self.positives = np.concatenate([self.positives, positives])
         # How often each movie is a candidate: a batch's positives, its shared negatives.
         self.log_q_positive = _log_probabilities(
             np.bincount(self.positives, minlength=dataset.num_movies), self.device

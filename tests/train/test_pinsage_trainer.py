@@ -5,7 +5,7 @@ import pytest
 
 from graphrec.popularity import WEIGHT_GRID
 from graphrec.train.config import PinSageConfig
-from graphrec.train.pinsage_batches import PairBatches, history_pairs
+from graphrec.train.pinsage_batches import PairBatches, bag_pairs, history_pairs
 from graphrec.train.pinsage_trainer import PinSageTrainer
 from graphrec.train.user_vectors import (
     Whitening,
@@ -81,6 +81,33 @@ def test_a_query_is_the_users_previous_movies_latest_first() -> None:
     )
     rows = dict(zip(positives.tolist(), queries.tolist(), strict=True))
     assert rows == {6: [5, -1], 5: [6, -1]}
+
+
+def test_a_bag_query_is_other_movies_of_the_same_user() -> None:
+    users = np.array([0, 1, 0, 2, 0, 1, 3, 3])
+    movies = np.array([5, 8, 6, 10, 7, 9, 11, 11])
+    queries, positives = bag_pairs(users, movies, window=6, seed=0)
+    # Every rating of a user with another movie is a positive: user 2 has one rating, and
+    # user 3 rated one movie twice, which is no query of itself.
+    assert sorted(positives.tolist()) == [5, 6, 7, 8, 9]
+    owner = {5: 0, 6: 0, 7: 0, 8: 1, 9: 1}
+    for query, positive in zip(queries.tolist(), positives.tolist(), strict=True):
+        drawn = [m for m in query if m >= 0]
+        assert query[0] >= 0 and positive not in drawn
+        assert {owner[m] for m in drawn} == {owner[positive]}
+    assert set(queries[positives == 8].ravel().tolist()) == {9}  # a short history repeats
+    again, _ = bag_pairs(users, movies, window=6, seed=0)
+    assert np.array_equal(again, queries), "the same seed draws the same queries"
+    assert queries.dtype == np.int32
+
+
+def test_the_trainer_adds_one_bag_pair_per_rating_unless_told_not_to() -> None:
+    data = planted(seed=0)
+    alone = PinSageTrainer(data, TINY.model_copy(update={"bag_pairs": False}))
+    both = PinSageTrainer(data, TINY)
+    bags, _ = bag_pairs(data.users[both.fit_mask], data.movies[both.fit_mask], TINY.window, 0)
+    assert len(both.queries) == len(alone.queries) + len(bags)
+    assert np.array_equal(both.positives[: len(alone.positives)], alone.positives)
 
 
 def test_user_vectors_weight_recent_ratings_more() -> None:
