@@ -1,5 +1,5 @@
-"""PinSAGE training on (recent history, next movie) pairs, and (random other movies of the
-user, movie) pairs beside them: a sampled softmax over the batch's
+"""PinSAGE training on (recent history, next movie) pairs, and under a random validation cut
+(random other movies of the user, movie) pairs beside them: a sampled softmax over the batch's
 positives and shared negatives (or the paper's max-margin hinge), and curriculum hard
 negatives under the hinge.
 
@@ -114,7 +114,7 @@ class PinSageTrainer:
             dataset.timestamps[self.fit_mask],
             config.window,
         )
-        if config.bag_pairs:
+        if self.uses_bag_pairs:
             bags, positives = bag_pairs(
                 dataset.users[self.fit_mask], dataset.movies[self.fit_mask], config.window,
                 seed=config.seed,
@@ -297,6 +297,12 @@ class PinSageTrainer:
             RecallScore(users, movies, popularity, 0.0).scores,
             self.fit_graph, self.val_graph, self.config.val_k,
         )  # fmt: skip
+
+    @property
+    def uses_bag_pairs(self) -> bool:
+        """Whether bag pairs join the history pairs (``PinSageConfig.bag_pairs``)."""
+        when = self.config.bag_pairs
+        return when == "always" or (when == "random-cut" and self.config.val_cut == "random")
 
     @property
     def stopping_half_life(self) -> float | None:

@@ -101,13 +101,24 @@ def test_a_bag_query_is_other_movies_of_the_same_user() -> None:
     assert queries.dtype == np.int32
 
 
-def test_the_trainer_adds_one_bag_pair_per_rating_unless_told_not_to() -> None:
+@pytest.mark.parametrize(
+    ("when", "cut", "with_bags"),
+    [
+        ("random-cut", "random", True), ("random-cut", "temporal", False),
+        ("always", "temporal", True), ("never", "random", False),
+    ],
+)  # fmt: skip
+def test_bag_pairs_join_the_history_pairs_when_configured(
+    when: str, cut: str, with_bags: bool
+) -> None:
     data = planted(seed=0)
-    alone = PinSageTrainer(data, TINY.model_copy(update={"bag_pairs": False}))
-    both = PinSageTrainer(data, TINY)
-    bags, _ = bag_pairs(data.users[both.fit_mask], data.movies[both.fit_mask], TINY.window, 0)
-    assert len(both.queries) == len(alone.queries) + len(bags)
-    assert np.array_equal(both.positives[: len(alone.positives)], alone.positives)
+    config = TINY.model_copy(update={"bag_pairs": when, "val_cut": cut})
+    trainer = PinSageTrainer(data, config)
+    fit = trainer.fit_mask
+    history, _ = history_pairs(data.users[fit], data.movies[fit], data.timestamps[fit], TINY.window)
+    bags, _ = bag_pairs(data.users[fit], data.movies[fit], TINY.window, seed=TINY.seed)
+    assert len(trainer.queries) == len(history) + (len(bags) if with_bags else 0)
+    assert trainer.uses_bag_pairs is with_bags
 
 
 def test_user_vectors_weight_recent_ratings_more() -> None:
