@@ -129,9 +129,10 @@ def bag_pairs(
 
     :func:`history_pairs` teaches what follows a user's latest movies; a served user is the
     mean of *all* their movies, and a random test holds movies from anywhere in their
-    history. These pairs teach that too (validation recall rose under latest and random cuts
-    alike with them beside the history pairs). Drawn with replacement, so a short history
-    repeats movies; a draw that is the positive itself (a movie rated twice) is left out.
+    history. These pairs teach that too (beside the history pairs, they raised validation
+    recall on the mean of five random splits; the trainer adds them under a random cut only).
+    Drawn with replacement, so a short history repeats movies; a draw that is the positive
+    itself (a movie rated twice) is left out.
 
     Returns:
         ``(P, window)`` query movies, ``-1`` where left out, a movie in the first column of
