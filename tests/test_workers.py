@@ -99,17 +99,18 @@ def test_metrics_of_two_workers_add_up(artifacts: Path, tmp_path: Path) -> None:
                          ("--workers", "2"))  # fmt: skip
     try:
         _ready(base)
-        # Fresh connections, 8 at a time, until both workers have answered some (the kernel
-        # hands an idle worker's turn to the other only under load, so a route that takes
-        # milliseconds: a cached /similar answer is quick enough for one worker to take all
-        # 800), at most 800.
+        # Fresh connections, 16 at a time, until both workers have answered some, at most
+        # 3,200. The kernel hands a connection to the other worker only while the one that
+        # accepts is busy, so a route that takes milliseconds (a cached /similar answer is
+        # quick enough for one worker to take all 800), and enough at once to keep it busy
+        # (8 at a time let one worker take 800 /recommend requests once in about ten runs).
         sent = 0
-        with ThreadPoolExecutor(8) as pool:
-            while sent < 800 and len(_answers_per_worker(shared, ROUTE)) < 2:
+        with ThreadPoolExecutor(16) as pool:
+            while sent < 3200 and len(_answers_per_worker(shared, ROUTE)) < 2:
                 codes = list(pool.map(lambda i: get(f"{base}/recommend/{1 + i % 50}?k=5")[0],
-                                      range(40)))  # fmt: skip
-                assert codes == [200] * 40
-                sent += 40
+                                      range(64)))  # fmt: skip
+                assert codes == [200] * 64
+                sent += 64
         # A worker counts a request just after its answer has gone: allow it a moment.
         deadline = time.monotonic() + 5
         while sum(_answers_per_worker(shared, ROUTE).values()) < sent:
