@@ -103,7 +103,8 @@ def test_metrics_of_two_workers_add_up(artifacts: Path, tmp_path: Path) -> None:
         # 3,200. The kernel hands a connection to the other worker only while the one that
         # accepts is busy, so a route that takes milliseconds (a cached /similar answer is
         # quick enough for one worker to take all 800), and enough at once to keep it busy
-        # (8 at a time let one worker take 800 /recommend requests once in about ten runs).
+        # (8 at a time let one worker take all 800 /recommend requests in one of three suite
+        # runs here).
         sent = 0
         with ThreadPoolExecutor(16) as pool:
             while sent < 3200 and len(_answers_per_worker(shared, ROUTE)) < 2:
