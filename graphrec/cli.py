@@ -24,6 +24,7 @@ TRAIN_MODELS = ("sage", "pinsage")
 MODEL_NAMES = (
     "pop",
     "itemknn",
+    "cooc",
     "ease",
     "bpr",
     "lightgcn",
@@ -113,6 +114,8 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--json", type=Path, help="write the results here")
     evaluate.add_argument("--recs-out", type=Path, help="write <model>.csv of top-k per user")
     evaluate.add_argument("--plot", type=Path, help="draw the models side by side (PNG)")
+    evaluate.add_argument("--baseline", metavar="M",
+                          help="add every model's paired difference against model M")  # fmt: skip
     evaluate.add_argument(
         "--cold-start", action="store_true", help="evaluate cold-start embeddings instead"
     )
@@ -214,7 +217,7 @@ def _ranked() -> bool:
 def _evaluate(args: argparse.Namespace) -> None:
     from graphrec.data.loaders import load_movielens
     from graphrec.eval import evaluate, make_split, split_from_files
-    from graphrec.eval.report import document, format_table, plot, write_json
+    from graphrec.eval.report import document, format_intervals, format_table, plot, write_json
 
     models = [name.strip() for name in args.models.split(",") if name.strip()]
     unknown = [name for name in models if name not in MODEL_NAMES]
@@ -223,6 +226,9 @@ def _evaluate(args: argparse.Namespace) -> None:
                           f"available: {', '.join(MODEL_NAMES)}")  # fmt: skip
     if args.model not in TRAIN_MODELS:
         raise ConfigError(f"unknown model {args.model!r}; available: {', '.join(TRAIN_MODELS)}")
+    if args.baseline is not None and args.baseline not in models:
+        raise ConfigError(f"--baseline {args.baseline} is not among --models "
+                          f"({', '.join(models)})")  # fmt: skip
     if args.cold_start:
         _evaluate_cold_start(args)
         return
@@ -253,9 +259,11 @@ def _evaluate(args: argparse.Namespace) -> None:
 
     results = evaluate(
         split, models, k=args.k, seed=args.seed, recs_out=args.recs_out, on_model=on_model,
-        on_epoch=on_epoch, recall_model=args.model,
+        on_epoch=on_epoch, recall_model=args.model, baseline=args.baseline,
     )  # fmt: skip
     print(format_table(results, args.k))
+    print()
+    print(format_intervals(results, args.k))
     dataset = split.train
     if args.json is not None:
         write_json(args.json, document(dataset, split, args.k, results))

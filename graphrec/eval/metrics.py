@@ -28,9 +28,20 @@ def ranking_metrics(
     Returns:
         ``{"ndcg@k": …, "recall@k": …, …}`` averaged over users (coverage over the catalogue).
     """
-    relevant = test.user_degrees()[users].astype(np.float64)
     if len(users) == 0:
         return {f"{name}@{k}": 0.0 for name in METRICS}
+    per_user = user_metric_values(recs, users, test, k)
+    figures = {name: float(np.mean(values)) for name, values in per_user.items()}
+    return figures | {f"coverage@{k}": coverage(recs, test.num_movies)}
+
+
+def user_metric_values(
+    recs: np.ndarray, users: np.ndarray, test: BipartiteGraph, k: int
+) -> dict[str, np.ndarray]:
+    """Each user's ndcg, recall, precision, map, hit and mrr at ``k``, ``(len(users),)`` each:
+    the units the figures average and the bootstrap resamples (arguments as
+    :func:`ranking_metrics`)."""
+    relevant = test.user_degrees()[users].astype(np.float64)
     if (relevant == 0).any():
         raise ValueError("every evaluated user needs at least one held-out movie")
     hits = edge_membership(test, users, recs).astype(np.float64)
@@ -42,18 +53,27 @@ def ranking_metrics(
     precision_at_rank = np.cumsum(hits, axis=1) / ranks
     first_hit = np.where(num_hits > 0, hits.argmax(axis=1) + 1, np.inf)
     return {
-        f"ndcg@{k}": float(np.mean((hits * discount).sum(axis=1) / ideal)),
-        f"recall@{k}": float(np.mean(num_hits / relevant)),
-        f"precision@{k}": float(np.mean(num_hits / k)),
-        f"map@{k}": float(np.mean((precision_at_rank * hits).sum(axis=1) / ideal_count)),
-        f"hit@{k}": float(np.mean(num_hits > 0)),
-        f"mrr@{k}": float(np.mean(1.0 / first_hit)),
-        f"coverage@{k}": len(np.unique(recs)) / test.num_movies,
+        f"ndcg@{k}": (hits * discount).sum(axis=1) / ideal,
+        f"recall@{k}": num_hits / relevant,
+        f"precision@{k}": num_hits / k,
+        f"map@{k}": (precision_at_rank * hits).sum(axis=1) / ideal_count,
+        f"hit@{k}": (num_hits > 0).astype(np.float64),
+        f"mrr@{k}": 1.0 / first_hit,
     }
+
+
+def coverage(lists: np.ndarray, num_movies: int) -> float:
+    """Share of the catalogue that appears in at least one of ``lists``."""
+    return len(np.unique(lists)) / num_movies
+
+
+def hits_of(recs: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """``(len(targets),)`` 1.0 where ``targets[i]`` appears in ``recs[i]``, else 0.0."""
+    return (recs == targets[:, None]).any(axis=1).astype(np.float64)
 
 
 def hit_rate(recs: np.ndarray, targets: np.ndarray) -> float:
     """Share of rows whose ``targets[i]`` appears in ``recs[i]`` (next-item hit@k)."""
     if len(targets) == 0:
         return 0.0
-    return float(np.mean((recs == targets[:, None]).any(axis=1)))
+    return float(np.mean(hits_of(recs, targets)))

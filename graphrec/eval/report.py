@@ -11,13 +11,16 @@ from typing import Any
 from graphrec.data.dataset import InteractionDataset
 from graphrec.eval.protocols import Split
 
-Results = dict[str, dict[str, float]]
+Results = dict[str, dict[str, Any]]
+
+#: The item-to-item judges (graphrec.eval.item_judges), after next-item hit.
+JUDGES = ("franchise_recall", "genre_jaccard", "neighbour_popularity", "similar_coverage")
 
 
 def columns(k: int) -> list[str]:
     """Metric columns in table and JSON order."""
     names = ["ndcg", "recall", "precision", "map", "hit", "mrr", "coverage", "next_item_hit"]
-    return [f"{name}@{k}" for name in names] + ["train_seconds"]
+    return [f"{name}@{k}" for name in (*names, *JUDGES)] + ["train_seconds"]
 
 
 def format_table(results: Results, k: int) -> str:
@@ -28,9 +31,39 @@ def format_table(results: Results, k: int) -> str:
     for name, figures in results.items():
         cells = [f"{figures[h]:>{max(len(h), 8)}.4f}" for h in heads[:-1]]
         cells.append(f"{figures[heads[-1]]:>{len(heads[-1])}.1f}")
-        extra = [f"{key} {value:.4f}" for key, value in figures.items() if key not in heads]
+        extra = [
+            f"{key} {value:.4f}"
+            for key, value in figures.items()
+            if key not in heads and isinstance(value, float | int)
+        ]
         lines.append("  ".join([f"{name:<{width}}", *cells, *extra]))
     return "\n".join(lines)
+
+
+def format_intervals(results: Results, k: int) -> str:
+    """The headline and item-to-item figures with their 95 % intervals, one row per model,
+    and each model's paired difference against the baseline where one was named."""
+    heads = [f"{name}@{k}" for name in ("ndcg", "next_item_hit", *JUDGES)]
+    width = max([len("model"), *map(len, results)])
+    lines = ["95 % bootstrap intervals (users for ndcg and next-item hit, query movies for the "
+             "item-to-item judges)",
+             "  ".join([f"{'model':<{width}}", *(f"{h:>24}" for h in heads)])]  # fmt: skip
+    for name, figures in results.items():
+        cells = [_cell(figures.get("intervals", {}).get(h)) for h in heads]
+        lines.append("  ".join([f"{name:<{width}}", *cells]))
+        baseline = figures.get("baseline")
+        if baseline:
+            cells = [_cell(baseline["differences"].get(h), signed=True) for h in heads]
+            lines.append("  ".join([f"{'  − ' + baseline['model']:<{width}}", *cells]))
+    return "\n".join(lines)
+
+
+def _cell(figure: dict[str, float] | None, *, signed: bool = False) -> str:
+    if figure is None:
+        return f"{'—':>24}"
+    sign = "+" if signed else ""
+    text = f"{figure['value']:{sign}.4f} [{figure['low']:{sign}.3f}, {figure['high']:{sign}.3f}]"
+    return f"{text:>24}"
 
 
 def document(dataset: InteractionDataset, split: Split, k: int, results: Results) -> dict[str, Any]:

@@ -48,7 +48,7 @@ def test_evaluate_json_recs_plot_and_recomputation(
     out = tmp_path / "results.json"
     code = main([
         "evaluate", "--data", str(data), "--train", str(train), "--test", str(test),
-        "--models", "pop,itemknn", "--k", "5", "--json", str(out),
+        "--models", "pop,itemknn,cooc", "--k", "5", "--json", str(out), "--baseline", "pop",
         "--recs-out", str(tmp_path / "recs"), "--plot", str(tmp_path / "plot.png"),
     ])  # fmt: skip
     assert code == 0
@@ -56,8 +56,27 @@ def test_evaluate_json_recs_plot_and_recomputation(
     assert table.splitlines()[0].split()[:3] == ["model", "ndcg@5", "recall@5"]
     document = json.loads(out.read_text())
     assert document["k"] == 5 and document["protocol"]["name"] == "files"
-    assert set(document["results"]) == {"pop", "itemknn"}
+    assert set(document["results"]) == {"pop", "itemknn", "cooc"}
+    judges = {"franchise_recall@5", "genre_jaccard@5", "neighbour_popularity@5",
+              "similar_coverage@5"}  # fmt: skip
     assert set(document["results"]["pop"]) >= {"ndcg@5", "next_item_hit@5", "train_seconds"}
+    for model, figures in document["results"].items():
+        assert set(figures) >= judges
+        for name in ("ndcg@5", "next_item_hit@5", *judges):
+            bounds = figures["intervals"][name]
+            assert bounds["low"] - 1e-5 <= figures[name] <= bounds["high"] + 1e-5
+            assert bounds["value"] == pytest.approx(figures[name], abs=1e-6)
+        if model == "pop":
+            assert "baseline" not in figures
+        else:
+            differences = figures["baseline"]["differences"]
+            assert figures["baseline"]["model"] == "pop"
+            gap = figures["ndcg@5"] - document["results"]["pop"]["ndcg@5"]
+            assert differences["ndcg@5"]["value"] == pytest.approx(gap, abs=1e-6)
+    # Co-occurrence's lists use titles nowhere, yet know more of a movie's kin than popularity.
+    cooc, pop = document["results"]["cooc"], document["results"]["pop"]
+    assert cooc["genre_jaccard@5"] > pop["genre_jaccard@5"]
+    assert "95 % bootstrap intervals" in table
     assert (tmp_path / "plot.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     test_frame = pd.read_csv(test)
     for model in ("pop", "itemknn"):
@@ -81,6 +100,7 @@ def test_evaluate_json_recs_plot_and_recomputation(
         (["--protocol", "stratified", "--ratio", "1.2"], r"--ratio must lie in (0, 1), got 1.2"),
         (["--models", "pop,word2vec"], "unknown model word2vec"),
         (["--train", "x.csv"], "--train and --test go together"),
+        (["--baseline", "ease"], "--baseline ease is not among --models"),
     ],
 )
 def test_bad_input_one_line_exit_2(

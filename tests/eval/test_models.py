@@ -23,7 +23,7 @@ TINY_PINSAGE = {
 }  # fmt: skip
 
 COMMUNITY_MODELS = [
-    "itemknn", "ease", "bpr", "lightgcn", "sage", "pinsage", "recall", "recall+two_tower",
+    "itemknn", "cooc", "ease", "bpr", "lightgcn", "sage", "pinsage", "recall", "recall+two_tower",
     "recall+deepfm",
 ]  # fmt: skip
 

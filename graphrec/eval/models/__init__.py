@@ -1,6 +1,7 @@
 """Models under evaluation, by the name `graphrec evaluate --models` takes."""
 
 from graphrec.eval.models.bpr import BPRMF
+from graphrec.eval.models.cooc import CoOccurrence
 from graphrec.eval.models.ease import EASE
 from graphrec.eval.models.itemknn import ItemKNN
 from graphrec.eval.models.lightgcn import LightGCN
@@ -15,6 +16,7 @@ MODELS: dict[str, type[Recommender]] = {
     for model in (
         Popularity,
         ItemKNN,
+        CoOccurrence,
         EASE,
         BPRMF,
         LightGCN,
@@ -30,6 +32,7 @@ __all__ = [
     "BPRMF",
     "EASE",
     "MODELS",
+    "CoOccurrence",
     "ItemKNN",
     "LightGCN",
     "PinSage",

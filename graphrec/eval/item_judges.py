@@ -1,0 +1,112 @@
+"""Judges of item-to-item lists that popularity alone cannot win.
+
+Next-item hit rewards whatever the next movie tends to be, and the next movie is most often a
+popular one: a list of the year's blockbusters scores well on it for every query. These judges
+look at a movie's own list instead, each query a movie with at least
+:data:`~graphrec.eval.franchises.MIN_RATINGS` training ratings:
+
+- ``franchise_recall@k``: for a movie of a franchise (graphrec.eval.franchises), the share of
+  its franchise mates in its top k;
+- ``genre_jaccard@k``: the mean Jaccard overlap of the query's genres with each neighbour's;
+- ``neighbour_popularity@k``: the median popularity percentile of the query's neighbours
+  (0 = the most rated movie, 1 = the least), averaged over queries: higher means less
+  popular neighbours, a list that does not lean on the blockbusters;
+- ``similar_coverage@k``: the share of the catalogue found in any query's list.
+
+Lists leave the query itself out and nothing else (there is no user to exclude).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+
+import numpy as np
+import torch
+
+from graphrec.eval.franchises import MIN_RATINGS, franchise_groups
+from graphrec.eval.intervals import Sample
+from graphrec.eval.metrics import coverage
+from graphrec.train.topk import stable_top_k
+
+#: Scores of a batch of query movies over all movies, ``(len(movies), num_movies)``.
+ItemScores = Callable[[np.ndarray], torch.Tensor]
+
+
+@dataclass(frozen=True)
+class JudgeQueries:
+    """What the judges need from the training side.
+
+    Attributes:
+        movies: Query movies (``MIN_RATINGS`` or more training ratings), ``(n,)``.
+        franchise: Franchise number of every movie (``-1``: none), ``(num_movies,)``.
+        genres: Multi-hot genres, ``(num_movies, num_genres)`` of bool.
+        percentile: Popularity percentile of every movie by training ratings, 0 = most rated,
+            ``(num_movies,)``.
+    """
+
+    movies: np.ndarray
+    franchise: np.ndarray
+    genres: np.ndarray
+    percentile: np.ndarray
+
+    @classmethod
+    def build(cls, titles: np.ndarray, genres: np.ndarray, degrees: np.ndarray,
+              min_ratings: int = MIN_RATINGS) -> JudgeQueries:  # fmt: skip
+        """Queries and ground truth from titles, genres and training degrees."""
+        degrees = np.asarray(degrees)
+        order = np.argsort(-degrees, kind="stable")
+        rank = np.empty(len(degrees), dtype=np.float64)
+        rank[order] = np.arange(len(degrees))
+        return cls(
+            movies=np.flatnonzero(degrees >= min_ratings),
+            franchise=franchise_groups(titles, degrees, min_ratings),
+            genres=np.asarray(genres, dtype=bool),
+            percentile=rank / max(1, len(degrees) - 1),
+        )
+
+
+def similar_lists(scores: ItemScores, movies: np.ndarray, k: int, batch_size: int = 1024
+                  ) -> np.ndarray:  # fmt: skip
+    """``(len(movies), k)`` each query's top ``k`` movies by ``scores``, itself left out."""
+    out = []
+    for start in range(0, len(movies), batch_size):
+        batch = movies[start : start + batch_size]
+        block = scores(batch).clone().float()
+        block[torch.arange(len(batch)), torch.from_numpy(batch)] = -torch.inf
+        out.append(stable_top_k(block, min(k, block.shape[1])))
+    width = min(k, 0 if not out else out[0].shape[1])
+    return np.concatenate(out) if out else np.zeros((0, width), dtype=np.int64)
+
+
+def judge_samples(scores: ItemScores, queries: JudgeQueries, k: int) -> dict[str, Sample]:
+    """Each judge's units for one model's item-to-item scores (module docstring)."""
+    q = queries
+    lists = similar_lists(scores, q.movies, k)
+    samples: dict[str, Sample] = {}
+
+    in_franchise = q.franchise[q.movies] >= 0
+    if in_franchise.any():
+        groups = q.franchise[q.movies[in_franchise]]
+        found = (q.franchise[lists[in_franchise]] == groups[:, None]).sum(axis=1)
+        mates = np.bincount(q.franchise[q.franchise >= 0])[groups] - 1
+        samples[f"franchise_recall@{k}"] = Sample(found / mates)
+    else:
+        samples[f"franchise_recall@{k}"] = Sample(np.zeros(0))
+
+    query_genres = q.genres[q.movies][:, None, :]
+    neighbour_genres = q.genres[lists]
+    union = (query_genres | neighbour_genres).sum(axis=2)
+    overlap = (query_genres & neighbour_genres).sum(axis=2)
+    jaccard = np.divide(overlap, union, out=np.zeros(union.shape), where=union > 0)
+    samples[f"genre_jaccard@{k}"] = Sample(jaccard.mean(axis=1))
+    samples[f"neighbour_popularity@{k}"] = Sample(np.median(q.percentile[lists], axis=1))
+    samples[f"similar_coverage@{k}"] = Sample(
+        lists, statistic=partial(_coverage, num_movies=len(q.percentile))
+    )
+    return samples
+
+
+def _coverage(lists: np.ndarray, num_movies: int) -> float:
+    return coverage(lists, num_movies)
