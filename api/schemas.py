@@ -63,8 +63,16 @@ class SimilarResponse(BaseModel):
     model_version: str
 
 
+class Because(BaseModel):
+    """The rated movie a recommendation is nearest to, by movie embedding."""
+
+    id: int
+    title: str
+
+
 class RecommendedMovie(ScoredMovie):
     team: str | None = None  # in an interleaved answer, the arm that drafted this movie
+    because: Because | None = None  # the rated movie it is nearest to; None without history
 
 
 class RecommendResponse(BaseModel):

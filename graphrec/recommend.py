@@ -58,3 +58,19 @@ def rank(users: LiveUsers, profile: UserProfile, candidates: Ranked, ranker: str
     scores = rankers.list_scores(ranker, inputs)
     order = np.argsort(-scores, kind="stable")
     return Ranked(ids=ids[order], scores=scores[order])
+
+
+def nearest_rated(users: LiveUsers, profile: UserProfile, movie_ids: np.ndarray) -> np.ndarray:
+    """Per movie id, the id of the rated movie nearest to it (largest inner product of movie
+    embeddings, the rankers' ``nearest`` feature): why it is recommended. ``-1`` where the
+    profile rated nothing or the id is unknown."""
+    out = np.full(len(movie_ids), -1, dtype=np.int64)
+    rated = profile.interactions.movies
+    rows = users.rows_of(np.asarray(movie_ids, dtype=np.int64))
+    known = rows >= 0
+    if len(rated) == 0 or not known.any():
+        return out
+    vectors = users.movie_embeddings
+    similarity = vectors[rows[known]] @ vectors[rated].T
+    out[known] = users.movie_ids[rated[similarity.argmax(axis=1)]]
+    return out

@@ -10,14 +10,14 @@ from fastapi import APIRouter, HTTPException, Query, Request, status
 
 from api.deps import StateDep
 from api.routes.similar import K, scored
-from api.schemas import RecommendedMovie, RecommendResponse, SessionIn, errors
+from api.schemas import Because, RecommendedMovie, RecommendResponse, SessionIn, errors
 from api.state import Experiments, ServingState
 from graphrec.artifacts import Bundle
 from graphrec.bucketing import RECALL_ORDER, bucket_of
 from graphrec.experiments.impressions import Impression
 from graphrec.experiments.interleaving import coin_for, team_draft
 from graphrec.recall_score import CANDIDATES
-from graphrec.recommend import Ranked, rank, recall
+from graphrec.recommend import Ranked, nearest_rated, rank, recall
 from graphrec.users.live import LiveUsers, UserProfile
 
 router = APIRouter(prefix="/recommend", tags=["recommend"])
@@ -77,6 +77,7 @@ async def recommend(
     chosen = ranker or bucket or RECALL_ORDER
     ranked = _ranked(state, users, profile, chosen, max(candidates, k))
     results = scored(users.bundle, ranked.scores[:k], ranked.ids[:k])
+    results = explained(users, profile, results)
     return _answer(experiments, users.bundle, user_id, chosen, bucket, results, arms)
 
 
@@ -97,8 +98,9 @@ def recommend_session(
         )
     shares = state.shares(users.bundle)
     chosen: str = ranker or max(shares, key=shares.__getitem__)
-    ranked = _ranked(state, users, users.session(rows), chosen, max(CANDIDATES, k))
-    results = scored(users.bundle, ranked.scores[:k], ranked.ids[:k])
+    session = users.session(rows)
+    ranked = _ranked(state, users, session, chosen, max(CANDIDATES, k))
+    results = explained(users, session, scored(users.bundle, ranked.scores[:k], ranked.ids[:k]))
     return _answer(request.app.state.experiments, users.bundle, None, chosen, None, results, {})
 
 
@@ -150,8 +152,21 @@ def _interleaved(
             teams, strict=True,
         )
     ]  # fmt: skip
+    results = explained(users, profile, results)
     return _answer(experiments, bundle, user_id, ",".join(pair), None, results, {},
                    request_id=request_id, pair=pair, teams=teams)  # fmt: skip
+
+
+def explained(users: LiveUsers, profile: UserProfile, results: list) -> list[RecommendedMovie]:
+    """``results`` with each one's ``because``: the rated movie it is nearest to."""
+    nearest = nearest_rated(users, profile, np.array([r.id for r in results], dtype=np.int64))
+    catalog = users.bundle.catalog
+    out = []
+    for result, movie_id in zip(results, nearest.tolist(), strict=True):
+        row = catalog.row(movie_id) if movie_id >= 0 else None
+        because = None if row is None else Because(id=movie_id, title=catalog.titles[row])
+        out.append(RecommendedMovie(**result.model_dump(exclude={"because"}), because=because))
+    return out
 
 
 def _answer(

@@ -44,6 +44,7 @@ function movieItem(movie, { onPick, extra } = {}) {
   const parts = [(movie.genres || []).join(", ")];
   if (movie.score !== undefined) parts.push(`score ${movie.score.toFixed(3)}`);
   if (movie.team) parts.push(`team ${movie.team}`);
+  if (movie.because) parts.push(`because you rated ${movie.because.title}`);
   meta.textContent = " — " + parts.filter(Boolean).join(" · ");
   li.append(title, meta);
   if (extra) li.append(extra);

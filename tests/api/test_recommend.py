@@ -136,3 +136,22 @@ def test_served_scores_are_the_evaluated_ones(
         assert [r["id"] for r in body["results"]] == bundle.movie_ids[candidates[order]].tolist()
         served = [r["score"] for r in body["results"]]
         assert np.allclose(served, scores[order], atol=1e-4)
+
+
+def test_each_result_names_the_rated_movie_it_is_nearest_to(
+    client: TestClient, small_bundle: Path
+) -> None:
+    bundle = load_bundle(small_bundle)
+    user_id = int(bundle.user_ids[2])
+    row = int(np.searchsorted(bundle.user_ids, user_id))
+    rated_rows = bundle.history.of(row).movies
+    body = client.get(f"/recommend/{user_id}", params={"k": 8, "ranker": "none"}).json()
+    for result in body["results"]:
+        movie_row = int(np.searchsorted(bundle.movie_ids, result["id"]))
+        similarity = bundle.movie_embeddings[rated_rows] @ bundle.movie_embeddings[movie_row]
+        nearest = int(bundle.movie_ids[rated_rows[int(np.argmax(similarity))]])
+        assert result["because"]["id"] == nearest
+        assert result["because"]["title"] == bundle.catalog.record(nearest)["title"]
+    session_movies = [int(m) for m in bundle.movie_ids[rated_rows[:3]]]
+    session = client.post("/recommend", params={"k": 5}, json={"movies": session_movies}).json()
+    assert all(r["because"]["id"] in session_movies for r in session["results"])
