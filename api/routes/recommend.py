@@ -76,8 +76,7 @@ async def recommend(
         candidates = int(arms.get("candidates", CANDIDATES))
     chosen = ranker or bucket or RECALL_ORDER
     ranked = _ranked(state, users, profile, chosen, max(candidates, k))
-    results = scored(users.bundle, ranked.scores[:k], ranked.ids[:k])
-    results = explained(users, profile, results)
+    results = explained(users, profile, scored(users.bundle, ranked.scores[:k], ranked.ids[:k]))
     return _answer(experiments, users.bundle, user_id, chosen, bucket, results, arms)
 
 
