@@ -68,13 +68,7 @@ def interval(sample: Sample, seed: int = 0) -> Interval:
     if len(sample.values) < 2:
         return Interval(value, value, value)
     stats = _resampled(sample, draws(len(sample.values), seed))
-    low, high = _bounds(stats)
-    if sample.statistic is not mean:
-        # A resample repeats units, so a count of distinct things (coverage) shrinks in every
-        # draw; shifting the interval by that bias keeps its width and centres it on the figure.
-        shift = value - float(np.mean(stats))
-        low, high = low + shift, high + shift
-    return Interval(value, low, high)
+    return _centred(value, stats, sample.statistic is mean)
 
 
 def paired_difference(sample: Sample, baseline: Sample, seed: int = 0) -> Interval:
@@ -94,8 +88,7 @@ def paired_difference(sample: Sample, baseline: Sample, seed: int = 0) -> Interv
         return Interval(value, value, value)
     indices = draws(len(sample.values), seed)
     stats = _resampled(sample, indices) - _resampled(baseline, indices)
-    low, high = _bounds(stats)
-    return Interval(value, low, high)
+    return _centred(value, stats, sample.statistic is mean and baseline.statistic is mean)
 
 
 def _resampled(sample: Sample, indices: np.ndarray) -> np.ndarray:
@@ -105,7 +98,13 @@ def _resampled(sample: Sample, indices: np.ndarray) -> np.ndarray:
     return np.array([sample.statistic(sample.values[row]) for row in indices])
 
 
-def _bounds(stats: np.ndarray) -> tuple[float, float]:
+def _centred(value: float, stats: np.ndarray, of_means: bool) -> Interval:
+    """The percentile interval of ``stats``; for a statistic other than a mean, shifted by the
+    draws' bias. A resample repeats units, so a count of distinct things (coverage) shrinks in
+    every draw; the shift keeps the interval's width and centres it on the figure."""
     tail = (1.0 - CONFIDENCE) / 2 * 100
-    low, high = np.percentile(stats, [tail, 100 - tail])
-    return float(low), float(high)
+    low, high = (float(bound) for bound in np.percentile(stats, [tail, 100 - tail]))
+    if not of_means:
+        shift = value - float(np.mean(stats))
+        low, high = low + shift, high + shift
+    return Interval(value, low, high)
