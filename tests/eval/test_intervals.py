@@ -41,3 +41,14 @@ def test_coverage_interval_is_centred_on_the_figure() -> None:
 def test_paired_difference_needs_the_same_units() -> None:
     with pytest.raises(ValueError, match="same units"):
         paired_difference(Sample(np.ones(3)), Sample(np.ones(4)))
+
+
+def test_paired_coverage_difference_is_centred_on_it() -> None:
+    rng = np.random.default_rng(2)
+    wide, narrow = rng.integers(0, 500, (100, 5)), rng.integers(0, 50, (100, 5))
+
+    def share(rows: np.ndarray) -> float:
+        return len(np.unique(rows)) / 500
+
+    result = paired_difference(Sample(wide, statistic=share), Sample(narrow, statistic=share))
+    assert result.low <= result.value <= result.high and result.low > 0
