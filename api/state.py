@@ -17,7 +17,6 @@ from graphrec.coldstart import NEIGHBOURS, Attributes, cold_index_row
 from graphrec.errors import BundleError
 from graphrec.experiments.impressions import ImpressionLog
 from graphrec.experiments.layers import Interleave, Layer
-from graphrec.popularity import set_popularity
 from graphrec.store import DuplicateMovie, EventColumns, FeedbackEvent, Store, open_store
 from graphrec.users.history import Interactions
 from graphrec.users.live import LiveUsers
@@ -144,8 +143,9 @@ class ServingState:
     def similar_to_vector(
         self, bundle: Bundle, vector: np.ndarray, k: int
     ) -> tuple[np.ndarray, ...]:
-        """Nearest movies to an index-layout vector, scored with the movie popularity weight."""
-        query = set_popularity(vector, bundle.popularity_weights.item)
+        """Nearest movies to an index row by the movie → movie score (its item-space columns
+        and the movie popularity weight, graphrec.similarity.IndexLayout)."""
+        query = bundle.layout.similarity_query(vector, bundle.popularity_weights.item)
         with self.lock:
             scores, ids = bundle.index.search(query, k)
         keep = ids[0] >= 0

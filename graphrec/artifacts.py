@@ -34,6 +34,7 @@ from graphrec.projection import pca_2d
 from graphrec.rankers.features import RankingFeatures
 from graphrec.rankers.item_weights import ItemWeights
 from graphrec.rankers.ranking import Rankers
+from graphrec.similarity import IndexLayout
 from graphrec.users.history import UserHistory
 from index import IndexFileError, MovieIndex, sha256_file
 
@@ -82,6 +83,14 @@ class Bundle:
         """Weights the queries put in the index's popularity column (graphrec.popularity)."""
         return PopularityWeights.from_dict(self.manifest["index"].get("popularity_weights"))
 
+    @property
+    def layout(self) -> IndexLayout:
+        """Which columns of the index's rows hold which space (graphrec.similarity)."""
+        layout = self.manifest["index"].get("layout")
+        if layout is None:  # a bundle from before the movie → movie space
+            return IndexLayout(item_start=0, dim=self.index.info.dim)
+        return IndexLayout(**layout)
+
 
 def write_bundle(
     root: Path,
@@ -97,11 +106,13 @@ def write_bundle(
     history: UserHistory,
     rankers: Rankers,
     manifest: dict[str, Any],
+    item_vectors: np.ndarray | None = None,
 ) -> Path:
     """Write a new version under ``root`` and only then point ``root/current`` at it.
 
     Files go to a hidden temporary folder that is renamed into place once complete, so a crash
-    leaves either the old ``current`` or the new one, never a half-written bundle.
+    leaves either the old ``current`` or the new one, never a half-written bundle. The page's
+    map is drawn from ``item_vectors`` (the movie → movie space) when given.
 
     Returns:
         The new version's folder.
@@ -142,7 +153,8 @@ def write_bundle(
         np.savez(staging / "item_weights.npz", indptr=weights.indptr, indices=weights.indices,
                  data=weights.data, lam=f.item_weights.lam)  # fmt: skip
         torch.save(rankers.state(), staging / "rankers.pt")
-        np.save(staging / "map.npy", pca_2d(movie_embeddings))
+        drawn = movie_embeddings if item_vectors is None else item_vectors
+        np.save(staging / "map.npy", pca_2d(drawn))
         index.save(staging / INDEX_FILE)
         files = {p.name: sha256_file(p) for p in sorted(staging.iterdir())}
         full_manifest = {

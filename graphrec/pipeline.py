@@ -11,9 +11,8 @@ from graphrec.artifacts import write_bundle
 from graphrec.catalog import Catalog
 from graphrec.data.loaders import load_movielens
 from graphrec.errors import ConfigError
-from graphrec.popularity import with_popularity
 from graphrec.progress import SILENT, Progress
-from graphrec.similarity import ATTRIBUTE_WEIGHT, item_vectors
+from graphrec.similarity import IndexLayout
 from graphrec.train.config import PinSageConfig, SageConfig
 from graphrec.train.distributed import World
 from graphrec.train.pinsage_trainer import PinSageTrainer
@@ -56,8 +55,11 @@ def train_bundle(
     result = trained.embeddings
     train_seconds = time.perf_counter() - started - load_seconds
 
-    vectors = with_popularity(item_vectors(result.movie_embeddings, result.features),
-                              result.popularity)  # fmt: skip
+    space = result.item_space
+    if space is None:
+        raise ValueError("training returned no movie → movie space")
+    layout = IndexLayout.for_spaces(result.movie_embeddings.shape[1], space.vectors.shape[1])
+    vectors = layout.rows(result.movie_embeddings, space.vectors, result.popularity)
     index = MovieIndex.build(dataset.movie_ids, vectors, seed=seed)
     figures = {
         "load_seconds": round(load_seconds, 3),
@@ -86,7 +88,10 @@ def train_bundle(
         },
         "index": asdict(index.info)
         | {
-            "attribute_weight": ATTRIBUTE_WEIGHT,
+            # User queries read the embedding columns unscaled (graphrec.recall_score).
+            "attribute_weight": 0.0,
+            "layout": layout.to_dict(),
+            "item_space": space.describe(),
             "popularity_weights": result.popularity_weights.to_dict(),
         },
     }
@@ -105,6 +110,7 @@ def train_bundle(
         ),
         rankers=trained.rankers,
         manifest=manifest,
+        item_vectors=space.vectors,
     )
     return path, figures
 

@@ -4,16 +4,17 @@ serve, and see how well their neighbourhoods and their later raters are recovere
 Protocol: ``num_movies`` movies with at least ``min_ratings`` ratings are drawn (seeded); every
 interaction with them is removed from training. The embedding model `graphrec train` serves
 (GraphSAGE unless ``config`` says otherwise) is trained twice, on that training set and on all
-interactions (the "full model", the reference neighbourhoods). Both are scored as the served
-index scores them: item-to-item rows with a log-popularity column, queried with the movie
-popularity weight. Each held-out movie then gets an index row by four methods:
+interactions (the "full model", the reference neighbourhoods), each with its movie → movie
+space (graphrec.train.item_space). Both are scored as `/similar` scores them: item-space rows
+with a log-popularity column, queried with the movie popularity weight. Each held-out movie
+then gets an index row by four methods:
 
 - ``airbnb``: the served row, mean of the 3 attribute-nearest existing movies' rows (genres,
   year, tags), renormalised, with their mean popularity (graphrec.coldstart.cold_index_row);
 - ``genre``: the same with genre similarity alone;
 - ``random``: the same from 3 random existing movies;
-- ``inductive``: the encoder's own output for the movie with no edges and no id embedding, i.e.
-  its attribute path alone, with zero popularity.
+- ``inductive``: the movie → movie encoder's own output for the movie with no neighbours and
+  no id embedding, i.e. its attribute path alone, with zero popularity.
 
 Metrics at k: ``neighbour_overlap`` (share of the movie's top-k existing neighbours under the full
 model also found from its cold row) and ``next_item_hit`` (for every later rating of a held-out
@@ -33,11 +34,11 @@ from graphrec.data.dataset import InteractionDataset, MovieTable
 from graphrec.eval.recommender import graph_of
 from graphrec.popularity import with_popularity
 from graphrec.recall_score import SimilarityScore
-from graphrec.similarity import item_vectors
 from graphrec.train.config import PinSageConfig, SageConfig
 from graphrec.train.early_stopping import EpochCallback
+from graphrec.train.item_space import with_item_space
 from graphrec.train.pinsage_trainer import PinSageTrainer
-from graphrec.train.result import TrainedEmbeddings
+from graphrec.train.result import ItemSpace, TrainedEmbeddings
 from graphrec.train.sage_trainer import SageTrainer
 from graphrec.train.topk import stable_top_k, user_edges
 
@@ -73,25 +74,24 @@ def evaluate_cold_start(
     config = (config or SageConfig()).model_copy(update={"seed": seed})
 
     _stage(on_stage, "training the full model (reference neighbourhoods)")
-    full = _served(_trainer(dataset, config).fit(on_epoch))
+    full = _served(with_item_space(dataset, _trainer(dataset, config).fit(on_epoch), config))
     _stage(on_stage, "training without the held-out movies")
-    trainer = _trainer(train, config)
-    result = trainer.fit(on_epoch)
+    result = with_item_space(train, _trainer(train, config).fit(on_epoch), config)
     served = _served(result)
+    space = _space(result)
 
-    rows = with_popularity(item_vectors(result.movie_embeddings, result.features),
-                           result.popularity)  # fmt: skip
+    rows = with_popularity(space.vectors, result.popularity)
     vectors = {
-        method: _cold_rows(method, dataset, trainer, rows, held, is_held, rng) for method in METHODS
+        method: _cold_rows(method, dataset, space, rows, held, is_held, rng) for method in METHODS
     }
     truth = _top_existing(full.scores(held), is_held, k)
     raters = dataset.subset(is_held[dataset.movies])
     queries, targets, users = _next_item_pairs(train, raters)
     results = {}
     for method, cold in vectors.items():
-        space = rows.copy()
-        space[held] = cold
-        similarity = SimilarityScore(space[:, :-1], space[:, -1], served.weight)
+        with_cold = rows.copy()
+        with_cold[held] = cold
+        similarity = SimilarityScore(with_cold[:, :-1], with_cold[:, -1], served.weight)
         found = _top_existing(similarity.scores(held), is_held, k)
         overlap = np.mean([len(set(a) & set(b)) / k for a, b in zip(found, truth, strict=True)])
         hit = _next_item_hit(similarity, train, queries, targets, users, k)
@@ -105,24 +105,27 @@ def _trainer(dataset: InteractionDataset, config: SageConfig | PinSageConfig) ->
     return SageTrainer(dataset, config)
 
 
+def _space(result: TrainedEmbeddings) -> ItemSpace:
+    if result.item_space is None:
+        raise ValueError("the embeddings come without their movie → movie space")
+    return result.item_space
+
+
 def _served(result: TrainedEmbeddings) -> SimilarityScore:
-    """`/similar`'s scores for ``result``: blended rows plus weighted log popularity."""
+    """`/similar`'s scores for ``result``: its movie → movie space plus weighted log
+    popularity."""
     return SimilarityScore(
-        item_vectors(result.movie_embeddings, result.features),
-        result.popularity,
-        result.popularity_weights.item,
+        _space(result).vectors, result.popularity, result.popularity_weights.item
     )
 
 
 def _cold_rows(
-    method: str, dataset: InteractionDataset, trainer: Trainer, rows: np.ndarray,
+    method: str, dataset: InteractionDataset, space: ItemSpace, rows: np.ndarray,
     held: np.ndarray, is_held: np.ndarray, rng: np.random.Generator,
 ) -> np.ndarray:  # fmt: skip
     table = dataset.movie_table
     if method == "inductive":
-        embeddings = _attribute_path(trainer, held)
-        features = np.asarray(trainer.features)[held]
-        return with_popularity(item_vectors(embeddings, features), np.zeros(len(held), np.float32))
+        return with_popularity(space.attribute_path[held], np.zeros(len(held), np.float32))
     if method == "random":
         existing = np.flatnonzero(~is_held)
         sources = np.stack([rng.choice(existing, NEIGHBOURS, replace=False) for _ in held])
@@ -132,15 +135,6 @@ def _cold_rows(
         )
         sources = np.stack([_nearest_existing(similarity, table, m, method, is_held) for m in held])
     return np.stack([cold_index_row(rows[s]) for s in sources])
-
-
-def _attribute_path(trainer: Trainer, held: np.ndarray) -> np.ndarray:
-    """Embeddings of ``held`` movies (no edges in the trainer's graph) with no id embedding."""
-    with torch.no_grad():
-        trainer.model.movie_embedding.weight[torch.from_numpy(held)] = 0.0
-    if isinstance(trainer, PinSageTrainer):
-        return trainer.embed_movies()[held]
-    return trainer.embed()[1][held]
 
 
 def _nearest_existing(

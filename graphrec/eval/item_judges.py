@@ -3,9 +3,9 @@
 Next-item hit rewards whatever the next movie tends to be, and the next movie is most often a
 popular one: a list of the year's blockbusters scores well on it for every query. These judges
 look at a movie's own list instead, each query a movie with at least
-:data:`~graphrec.eval.franchises.MIN_RATINGS` training ratings:
+:data:`~graphrec.data.franchises.MIN_RATINGS` training ratings:
 
-- ``franchise_recall@k``: for a movie of a franchise (graphrec.eval.franchises), the share of
+- ``franchise_recall@k``: for a movie of a franchise (graphrec.data.franchises), the share of
   its franchise mates in its top k;
 - ``genre_jaccard@k``: the mean Jaccard overlap of the query's genres with each neighbour's;
 - ``neighbour_popularity@k``: the median popularity percentile of the query's neighbours
@@ -25,10 +25,10 @@ from functools import partial
 import numpy as np
 import torch
 
-from graphrec.eval.franchises import MIN_RATINGS, franchise_groups
+from graphrec.data.franchises import MIN_RATINGS, franchise_groups, franchise_recall
 from graphrec.eval.intervals import Sample
 from graphrec.eval.metrics import coverage
-from graphrec.train.topk import stable_top_k
+from graphrec.train.topk import similar_lists
 
 #: Scores of a batch of query movies over all movies, ``(len(movies), num_movies)``.
 ItemScores = Callable[[np.ndarray], torch.Tensor]
@@ -67,33 +67,12 @@ class JudgeQueries:
         )
 
 
-def similar_lists(scores: ItemScores, movies: np.ndarray, k: int, batch_size: int = 1024
-                  ) -> np.ndarray:  # fmt: skip
-    """``(len(movies), k)`` each query's top ``k`` movies by ``scores``, itself left out."""
-    out = []
-    for start in range(0, len(movies), batch_size):
-        batch = movies[start : start + batch_size]
-        block = scores(batch).clone().float()
-        block[torch.arange(len(batch)), torch.from_numpy(batch)] = -torch.inf
-        out.append(stable_top_k(block, min(k, block.shape[1])))
-    width = min(k, 0 if not out else out[0].shape[1])
-    return np.concatenate(out) if out else np.zeros((0, width), dtype=np.int64)
-
-
 def judge_samples(scores: ItemScores, queries: JudgeQueries, k: int) -> dict[str, Sample]:
     """Each judge's units for one model's item-to-item scores (module docstring)."""
     q = queries
     lists = similar_lists(scores, q.movies, k)
     samples: dict[str, Sample] = {}
-
-    in_franchise = q.franchise[q.movies] >= 0
-    if in_franchise.any():
-        groups = q.franchise[q.movies[in_franchise]]
-        found = (q.franchise[lists[in_franchise]] == groups[:, None]).sum(axis=1)
-        mates = np.bincount(q.franchise[q.franchise >= 0])[groups] - 1
-        samples[f"franchise_recall@{k}"] = Sample(found / mates)
-    else:
-        samples[f"franchise_recall@{k}"] = Sample(np.zeros(0))
+    samples[f"franchise_recall@{k}"] = Sample(franchise_recall(lists, q.movies, q.franchise))
 
     query_genres = q.genres[q.movies][:, None, :]
     neighbour_genres = q.genres[lists]

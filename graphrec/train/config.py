@@ -9,6 +9,45 @@ from pydantic import BaseModel, ConfigDict, Field
 from graphrec.data.splits import VALIDATION_FRACTION, ValidationCut
 
 
+class ItemSpaceConfig(BaseModel):
+    """Hyper-parameters of the movie → movie space (graphrec.train.item_space): what `/similar`
+    serves, trained on co-engagement rather than on user → movie ranking."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    dim: int = Field(64, ge=2, le=1024, description="Embedding width.")
+    window: int = Field(
+        5, ge=0, description="A movie's positives include the movies at most this many "
+        "positions before or after it in its user's time-ordered history.",
+    )  # fmt: skip
+    partners: bool = Field(
+        True, description="Each epoch, also pair every rating with one random other movie of "
+        "the same user (whole histories, sampled: linear in the ratings).",
+    )  # fmt: skip
+    walk_pairs: int = Field(
+        0, ge=0, description="Positives per movie drawn from its random-walk neighbourhood by "
+        "visit count (PinSAGE's positives); on validation they added nothing beside the "
+        "histories' pairs.",
+    )  # fmt: skip
+    epochs: int = Field(6, ge=1, description="Passes over the pairs.")
+    batch_size: int = Field(8192, ge=2, description="(query, positive) pairs per step.")
+    num_negatives: int = Field(512, ge=1, description="Uniform negatives shared by a batch.")
+    temperature: float = Field(0.1, gt=0.0, description="Scale of cosine scores in the loss.")
+    popularity_offset: float = Field(
+        1.0, ge=0.0, description="β in the training logits ``cos/τ + β·log(1 + degree)``: "
+        "popularity explains part of each co-engagement, so the vectors need not (at 1, "
+        "their inner products approach pointwise mutual information); serving adds back "
+        "the share validation chooses.",
+    )  # fmt: skip
+    lr: float = Field(0.02, gt=0.0, description="Adam learning rate.")
+    attribute_weights: tuple[float, ...] = Field(
+        (0.0, 0.15, 0.3), min_length=1,
+        description="Shares of attribute cosine in the similarity tried on validation "
+        "(graphrec.similarity).",
+    )  # fmt: skip
+    seed: int = Field(0, description="Seed for initialisation, walks, pairs and negatives.")
+
+
 class ValidationConfig(BaseModel):
     """How a trainer validates: the slice it holds out (cut like the test) and early stopping."""
 
@@ -34,6 +73,11 @@ class ValidationConfig(BaseModel):
         "in later ratings, None for a plain mean (PinSAGE: the weighted mean of movie vectors; "
         "GraphSAGE: the weighted mean aggregation of the user's node); the half-life with the "
         "best validation recall is kept.",
+    )
+    item_space: ItemSpaceConfig = Field(
+        default_factory=ItemSpaceConfig,
+        description="The movie → movie space `/similar` serves (graphrec.train.item_space); "
+        "its seed is the trainer's.",
     )
 
 

@@ -29,7 +29,6 @@ from graphrec.graph.walks import Neighbourhoods, WalkConfig, importance_neighbou
 from graphrec.nn.pinsage import PinSageEncoder
 from graphrec.popularity import PopularityWeights, log_popularity
 from graphrec.recall_score import RecallScore
-from graphrec.similarity import item_vectors
 from graphrec.train.config import PinSageConfig
 from graphrec.train.distributed import World
 from graphrec.train.early_stopping import EpochCallback, fit_with_early_stopping
@@ -47,7 +46,6 @@ from graphrec.train.pinsage_batches import (
 from graphrec.train.popularity_tuning import (
     RecallChoice,
     ValidationScores,
-    next_item_pairs,
     tune_recall,
 )
 from graphrec.train.result import TrainedEmbeddings
@@ -313,18 +311,14 @@ class PinSageTrainer:
     def choose_recall(self) -> RecallChoice:
         """User half-life and popularity weights chosen on the validation slice."""
         movies = self.embed_movies()
-        queries, targets = next_item_pairs(self.dataset, self.fit_mask)
         return tune_recall(
             ValidationScores(
                 users=self.users_by_half_life(movies),
                 movies=movies,
-                items=item_vectors(movies, self.features),
                 popularity=log_popularity(self.fit_graph.movie_degrees()),
             ),
             self.fit_graph,
             self.val_graph,
-            next_item_queries=queries,
-            next_item_targets=targets,
             k=self.config.val_k,
             whitenings=lambda half_life: {
                 w: self.embed_users(movies, self.fit_mask, half_life, w)

@@ -1,11 +1,11 @@
 """Choosing how recall scores are made, on a validation slice: the user vector's half-life (and,
-for PinSAGE, its whitening) and the weights of log popularity.
+for PinSAGE, its whitening) and the weight of log popularity in user queries.
 
 User queries are judged by validation recall@k (what early stopping watches), ranked by the
-served :class:`~graphrec.recall_score.RecallScore`; movie queries by next-item hit@k, the latest
-fitting movie of each user against their earliest validation movie, as `graphrec evaluate`
-judges `/similar` on the test side. The slice is cut the way the test is cut, so a recency
-half-life wins only where the test rewards recency.
+served :class:`~graphrec.recall_score.RecallScore`. The slice is cut the way the test is cut,
+so a recency half-life wins only where the test rewards recency. Movie queries are the movie →
+movie space's (graphrec.train.item_space), which chooses its own weight; its validation pairs
+(:func:`next_item_pairs`) live here, beside the slice they come from.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from graphrec.data.dataset import InteractionDataset
 from graphrec.data.splits import extreme_movie
 from graphrec.graph.bipartite import BipartiteGraph
 from graphrec.popularity import PopularityWeights, choose_weight
-from graphrec.recall_score import RecallScore, SimilarityScore
-from graphrec.train.topk import validation_next_item_hit, validation_recall
+from graphrec.recall_score import RecallScore
+from graphrec.train.topk import validation_recall
 from graphrec.train.user_vectors import Whitening
 
 logger = logging.getLogger(__name__)
@@ -38,13 +38,11 @@ class ValidationScores:
         users: User vectors, ``(num_users, dim)``, per candidate half-life (``None``: a plain
             mean, or vectors the model learned).
         movies: Movie vectors users are scored against, ``(num_movies, dim)``.
-        items: Movie-to-movie vectors (the index's blended rows), ``(num_movies, d)``.
         popularity: Log popularity over the fitting graph, ``(num_movies,)``.
     """
 
     users: Mapping[float | None, np.ndarray]
     movies: np.ndarray
-    items: np.ndarray
     popularity: np.ndarray
 
 
@@ -55,7 +53,7 @@ Whitenings = Callable[[float | None], Mapping[Whitening, np.ndarray]]
 @dataclass(frozen=True)
 class RecallChoice:
     """The half-life, whitening (``None``: the plain weighted mean) and popularity weights
-    validation chose."""
+    validation chose (the movie weight is the item space's, 0 until it is trained)."""
 
     half_life: float | None
     weights: PopularityWeights
@@ -78,19 +76,15 @@ def tune_recall(
     fit: BipartiteGraph,
     val: BipartiteGraph,
     *,
-    next_item_queries: np.ndarray,
-    next_item_targets: np.ndarray,
     k: int,
     whitenings: Whitenings | None = None,
 ) -> RecallChoice:
-    """The half-life and grid weights with the best validation figures.
+    """The half-life and grid weight with the best validation recall.
 
     Args:
         fit: Interactions the vectors were computed from; never recommended back.
         val: Held-out interactions, the targets of user queries.
-        next_item_queries: Per user, the latest fitting movie (``-1`` for none).
-        next_item_targets: Per user, the earliest validation movie (``-1`` for none).
-        k: Cut-off of both figures.
+        k: Cut-off of the recall.
         whitenings: Whitened user vectors at the chosen half-life; one replaces the plain
             mean only where it recalls strictly more. Tried after the half-life so that they
             cost a few candidates, not a grid of them per half-life.
@@ -104,22 +98,14 @@ def tune_recall(
         if whitened[0] > recall:
             recall, whitening, user_weight = whitened
 
-    def next_item_hit(weight: float) -> float:
-        similarity = SimilarityScore(s.items, s.popularity, weight)
-        return validation_next_item_hit(
-            similarity.scores, fit, next_item_queries, next_item_targets, k
-        )
-
-    item_weight, hit = choose_weight(next_item_hit)
     logger.info(
-        "recall: user half-life %s%s, popularity weights user %.3f (val recall@%d %.4f), "
-        "movie %.3f (next-item hit@%d %.4f)",
+        "recall: user half-life %s%s, popularity weight %.3f (val recall@%d %.4f)",
         "none (plain mean)" if half_life is None else f"{half_life:g}",
         "" if whitening is None else f", whitened (beta {whitening.beta:g}, "
         f"ridge {whitening.ridge:g})",
-        user_weight, k, recall, item_weight, k, hit,
+        user_weight, k, recall,
     )  # fmt: skip
-    return RecallChoice(half_life, PopularityWeights(user=user_weight, item=item_weight), whitening)
+    return RecallChoice(half_life, PopularityWeights(user=user_weight), whitening)
 
 
 def _best_users(

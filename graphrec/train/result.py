@@ -11,6 +11,38 @@ from graphrec.popularity import PopularityWeights
 from graphrec.train.user_vectors import Whitening
 
 
+@dataclass(frozen=True)
+class ItemSpace:
+    """What `/similar` ranks by: ``vectors · vectors + popularity_weight · log popularity``.
+
+    Attributes:
+        vectors: ``(num_movies, dim + num_features)`` the encoder's unit vectors blended with
+            the attributes (graphrec.similarity.item_vectors at ``attribute_weight``).
+        attribute_weight: Share of attribute cosine validation chose.
+        popularity_weight: Weight of log popularity validation chose.
+        attribute_path: The same rows as the encoder makes them from attributes alone (no id
+            embedding, no neighbours): what a movie the graph has never seen would get.
+        validation: The chosen blend's validation figures.
+        seconds: Training time.
+    """
+
+    vectors: np.ndarray
+    attribute_weight: float
+    popularity_weight: float
+    attribute_path: np.ndarray
+    validation: dict[str, float] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def describe(self) -> dict[str, float | dict[str, float]]:
+        """The manifest's account of the space."""
+        return {
+            "attribute_weight": self.attribute_weight,
+            "popularity_weight": self.popularity_weight,
+            "validation": self.validation,
+            "seconds": round(self.seconds, 3),
+        }
+
+
 @dataclass
 class TrainedEmbeddings:
     """A trained encoder and what it produced.
@@ -27,6 +59,8 @@ class TrainedEmbeddings:
         whitening: How those means were whitened (PinSAGE; ``None``: they were not).
         history: One dict per epoch: epoch, loss, validation recall, seconds.
         best_epoch: Epoch whose weights were kept (1-based).
+        item_space: The movie → movie space `/similar` serves (graphrec.train.item_space);
+            ``None`` until it is trained.
     """
 
     model: nn.Module
@@ -39,6 +73,7 @@ class TrainedEmbeddings:
     whitening: Whitening | None = None
     history: list[dict[str, float]] = field(default_factory=list)
     best_epoch: int = 0
+    item_space: ItemSpace | None = None
 
     @property
     def best_validation(self) -> float:

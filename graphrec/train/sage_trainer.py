@@ -22,13 +22,11 @@ from graphrec.graph.bipartite import BipartiteGraph
 from graphrec.nn.adjacency import Adjacency
 from graphrec.nn.sage import SageEncoder
 from graphrec.popularity import PopularityWeights, log_popularity
-from graphrec.similarity import item_vectors
 from graphrec.train.config import SageConfig
 from graphrec.train.early_stopping import EpochCallback, fit_with_early_stopping
 from graphrec.train.popularity_tuning import (
     RecallChoice,
     ValidationScores,
-    next_item_pairs,
     tune_recall,
 )
 from graphrec.train.result import TrainedEmbeddings
@@ -172,7 +170,6 @@ class SageTrainer:
         in from their fitting interactions over the fitting graph (a plain mean is the trained
         forward pass). Zero weights, the embeddings' own order, are among the candidates."""
         movies = self.embed()[1]
-        queries, targets = next_item_pairs(self.dataset, self.fit_mask)
         users = {
             h: self.embed_users(self.adjacency, self.fit_mask, h) for h in self.config.half_lives
         }
@@ -180,13 +177,10 @@ class SageTrainer:
             ValidationScores(
                 users=users,
                 movies=movies,
-                items=item_vectors(movies, self.features.numpy()),
                 popularity=log_popularity(self.fit_graph.movie_degrees()),
             ),
             self.fit_graph,
             self.val_graph,
-            next_item_queries=queries,
-            next_item_targets=targets,
             k=self.config.val_k,
         )
 

@@ -120,3 +120,16 @@ def _edge_keys(graph: BipartiteGraph) -> np.ndarray:
     """Sorted ``user * num_movies + movie`` of every edge (CSR order is already sorted)."""
     users, movies = graph.edge_arrays()
     return users * graph.num_movies + movies
+
+
+def similar_lists(scores: ScoreFn, movies: np.ndarray, k: int, batch_size: int = 1024
+                  ) -> np.ndarray:  # fmt: skip
+    """``(len(movies), k)`` each query's top ``k`` movies by ``scores``, itself left out."""
+    out = []
+    for start in range(0, len(movies), batch_size):
+        batch = movies[start : start + batch_size]
+        block = scores(batch).clone().float()
+        block[torch.arange(len(batch)), torch.from_numpy(batch)] = -torch.inf
+        out.append(stable_top_k(block, min(k, block.shape[1])))
+    width = min(k, 0 if not out else out[0].shape[1])
+    return np.concatenate(out) if out else np.zeros((0, width), dtype=np.int64)

@@ -23,6 +23,7 @@ from graphrec.rankers.ranking import RANKERS, Rankers
 from graphrec.train.config import PinSageConfig, SageConfig
 from graphrec.train.distributed import World
 from graphrec.train.early_stopping import EpochCallback
+from graphrec.train.item_space import with_item_space
 from graphrec.train.pinsage_trainer import PinSageTrainer
 from graphrec.train.ranker_training import RankerConfig, fit_rankers
 from graphrec.train.result import TrainedEmbeddings
@@ -73,6 +74,7 @@ def train_two_stage(
         result = sage.fit(epoch_done)
         # Best weights, fitting graph only, users as the chosen half-life folds them in.
         early = (sage.embed_users(sage.adjacency, sage.fit_mask, result.half_life), sage.embed()[1])
+    result = with_item_space(dataset, result, config, progress)
     label_mask = validation_mask(
         dataset.users, dataset.timestamps, config.val_fraction, config.val_cut, seed=config.seed
     )

@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 import torch
 
-from graphrec.eval.item_judges import JudgeQueries, judge_samples, similar_lists
+from graphrec.eval.item_judges import JudgeQueries, judge_samples
+from graphrec.train.topk import similar_lists
 
 TITLES = np.array(["Saga (1990)", "Saga 2 (1992)", "Saga 3 (1995)", "Drama (1991)",
                    "Comedy (1993)", "Blockbuster (1994)"])  # fmt: skip

@@ -5,6 +5,7 @@ from __future__ import annotations
 from graphrec.data.dataset import InteractionDataset
 from graphrec.eval.models.sage import Sage
 from graphrec.train.config import PinSageConfig
+from graphrec.train.item_space import with_item_space
 from graphrec.train.pinsage_trainer import PinSageTrainer
 from graphrec.train.result import TrainedEmbeddings
 
@@ -18,4 +19,4 @@ class PinSage(Sage):
     def train(self, train: InteractionDataset) -> TrainedEmbeddings:
         config = self.trainer_config()
         assert isinstance(config, PinSageConfig)
-        return PinSageTrainer(train, config).fit(self.on_epoch)
+        return with_item_space(train, PinSageTrainer(train, config).fit(self.on_epoch), config)

@@ -8,8 +8,8 @@ import torch
 from graphrec.data.dataset import InteractionDataset
 from graphrec.eval.recommender import Recommender
 from graphrec.recall_score import RecallScore, SimilarityScore
-from graphrec.similarity import item_vectors
 from graphrec.train.config import PinSageConfig, SageConfig
+from graphrec.train.item_space import with_item_space
 from graphrec.train.result import TrainedEmbeddings
 from graphrec.train.sage_trainer import SageTrainer
 
@@ -24,7 +24,7 @@ class Sage(Recommender):
     def train(self, train: InteractionDataset) -> TrainedEmbeddings:
         config = self.trainer_config()
         assert isinstance(config, SageConfig)
-        return SageTrainer(train, config).fit(self.on_epoch)
+        return with_item_space(train, SageTrainer(train, config).fit(self.on_epoch), config)
 
     def trainer_config(self) -> SageConfig | PinSageConfig:
         return self.config.model_copy(update=self.validation_settings())
@@ -46,10 +46,10 @@ class Sage(Recommender):
             result.user_embeddings, result.movie_embeddings, result.popularity,
             result.popularity_weights.user,
         )  # fmt: skip
+        if result.item_space is None:
+            raise ValueError("the embeddings come without their movie → movie space")
         self.similarity = SimilarityScore(
-            item_vectors(result.movie_embeddings, result.features),
-            result.popularity,
-            result.popularity_weights.item,
+            result.item_space.vectors, result.popularity, result.popularity_weights.item
         )
 
     def score_users(self, users: np.ndarray) -> torch.Tensor:

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from graphrec.eval.franchises import franchise_groups, franchise_stem
+from graphrec.data.franchises import franchise_groups, franchise_stem
 
 
 @pytest.mark.parametrize(

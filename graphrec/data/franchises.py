@@ -63,3 +63,21 @@ def franchise_groups(titles: np.ndarray, degrees: np.ndarray, min_ratings: int =
     keep = shared[inverse]
     groups[eligible[keep]] = numbering[inverse[keep]]
     return groups
+
+
+def franchise_recall(lists: np.ndarray, queries: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    """Per query movie of a franchise, the share of its franchise mates in its list.
+
+    Args:
+        lists: ``(len(queries), k)`` each query's similar movies.
+        queries: Query movies, ``(n,)``.
+        groups: Franchise number of every movie (``-1``: none), from :func:`franchise_groups`.
+
+    Returns:
+        ``(number of queries in a franchise,)`` shares in ``[0, 1]``.
+    """
+    member = groups[queries] >= 0
+    own = groups[queries[member]]
+    found = (groups[lists[member]] == own[:, None]).sum(axis=1)
+    mates = np.bincount(groups[groups >= 0])[own] - 1 if member.any() else np.zeros(0, np.int64)
+    return found / np.maximum(mates, 1)

@@ -1,0 +1,206 @@
+"""The movie → movie space `/similar` serves: a PinSAGE-convolved encoder trained on
+co-engagement, then blended with attributes and popularity as validation chooses.
+
+The user → movie embeddings rank movies for a user; their nearest neighbours are the movies
+every user is recommended, the year's blockbusters. Related-item training (PinSAGE's own job)
+asks instead: given a movie, which movie did its users take up beside it? Each step scores
+the batch's queries against their positives and shared uniform negatives, a sampled softmax
+over ``cos / τ + β · log(1 + degree)``: the popularity term explains the co-engagements
+popularity alone predicts, so the vectors learn what is particular to each pair.
+
+Validation is the trainer's latest (or random) slice of each user, cut as the test is cut:
+the encoder is trained on the other ratings, and the attribute share and popularity weight of
+the served similarity are chosen by next-item hit (the user's latest fitting movie as the
+query, their first validation movie the target) times franchise recall (graphrec.data.
+franchises), so that neither the blockbusters, which win next-item hit alone, nor a list of
+obscure movies wins. Titles only judge: no title word is in the vectors or the score.
+The served vectors are the trained encoder's over walks of all training ratings.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import replace
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+
+from graphrec.data.dataset import InteractionDataset
+from graphrec.data.franchises import franchise_groups, franchise_recall
+from graphrec.data.splits import validation_mask
+from graphrec.graph.bipartite import BipartiteGraph
+from graphrec.graph.walks import Neighbourhoods, importance_neighbourhoods
+from graphrec.nn.item_encoder import ItemEncoder
+from graphrec.popularity import WEIGHT_GRID, log_popularity
+from graphrec.progress import SILENT, Progress
+from graphrec.recall_score import SimilarityScore
+from graphrec.similarity import item_vectors
+from graphrec.train.co_engagement import UserSequences, walk_pairs
+from graphrec.train.config import ItemSpaceConfig, PinSageConfig, SageConfig
+from graphrec.train.popularity_tuning import next_item_pairs
+from graphrec.train.result import ItemSpace, TrainedEmbeddings
+from graphrec.train.topk import similar_lists, validation_next_item_hit
+
+logger = logging.getLogger(__name__)
+
+#: Cut-off of the validation figures the blend is chosen by.
+VALIDATION_K = 10
+
+
+def _edges(neighbourhoods: Neighbourhoods) -> tuple[Tensor, Tensor]:
+    """``edge_index`` (neighbour → movie) and importance weights of the walk neighbourhoods."""
+    neighbours, weights = neighbourhoods.neighbours, neighbourhoods.weights
+    movies = np.repeat(np.arange(len(neighbours)), neighbours.shape[1])
+    sources = neighbours.ravel().astype(np.int64)
+    keep = sources >= 0
+    edge_index = torch.from_numpy(np.stack([sources[keep], movies[keep]]))
+    return edge_index, torch.from_numpy(weights.ravel()[keep].astype(np.float32))
+
+
+class ItemSpaceTrainer:
+    """Trains an :class:`ItemEncoder` on one dataset's fitting ratings (module docstring).
+
+    Args:
+        dataset: Training interactions.
+        fit_mask: The ratings the encoder learns from; the rest validate.
+        features: Movie attribute matrix, ``(num_movies, num_features)``.
+        config: Hyper-parameters.
+    """
+
+    def __init__(self, dataset: InteractionDataset, fit_mask: np.ndarray, features: np.ndarray,
+                 config: ItemSpaceConfig | None = None) -> None:  # fmt: skip
+        self.config = config = config or ItemSpaceConfig()
+        self.dataset, self.fit_mask = dataset, fit_mask
+        torch.manual_seed(config.seed)
+        self.rng = np.random.default_rng(config.seed)
+        d = dataset
+        self.fit_graph = BipartiteGraph.from_interactions(
+            d.users[fit_mask], d.movies[fit_mask], d.num_users, d.num_movies
+        )
+        self.features = torch.from_numpy(np.ascontiguousarray(features, dtype=np.float32))
+        self.popularity = log_popularity(self.fit_graph.movie_degrees())
+        self.neighbourhoods = importance_neighbourhoods(self.fit_graph, seed=config.seed)
+        self.edges = _edges(self.neighbourhoods)
+        self.sequences = UserSequences(
+            d.users[fit_mask], d.movies[fit_mask], d.timestamps[fit_mask], d.num_users
+        )
+        self.nearby = self.sequences.nearby(config.window)
+        self.model = ItemEncoder(d.num_movies, features.shape[1], config.dim)
+        self.optimizer = torch.optim.Adam(self.model.parameters(), lr=config.lr)
+
+    def pairs(self) -> tuple[np.ndarray, np.ndarray]:
+        """This epoch's ``(query, positive)`` pairs (module docstring of co_engagement)."""
+        parts = [self.nearby]
+        if self.config.partners:
+            parts.append(self.sequences.partners(self.rng))
+        if self.config.walk_pairs:
+            parts.append(walk_pairs(self.neighbourhoods, self.config.walk_pairs, self.rng))
+        return (np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]))
+
+    def train_epoch(self) -> dict[str, float]:
+        """One pass over freshly drawn pairs; returns ``{"loss": mean batch loss}``."""
+        c = self.config
+        self.model.train()
+        queries, positives = (torch.from_numpy(a) for a in self.pairs())
+        if len(queries) == 0:
+            return {"loss": float("nan")}
+        popularity = torch.from_numpy(self.popularity) * c.popularity_offset
+        order = torch.randperm(len(queries))
+        total, steps = 0.0, 0
+        for start in range(0, len(order), c.batch_size):
+            batch = order[start : start + c.batch_size]
+            q, p = queries[batch], positives[batch]
+            z = self.model(self.features, *self.edges)
+            negatives = torch.randint(0, len(z), (c.num_negatives,))
+            positive = (z[q] * z[p]).sum(dim=1, keepdim=True) / c.temperature + popularity[
+                p
+            ].unsqueeze(1)
+            negative = z[q] @ z[negatives].T / c.temperature + popularity[negatives]
+            negative = negative.masked_fill(negatives.unsqueeze(0) == p.unsqueeze(1), -torch.inf)
+            logits = torch.cat([positive, negative], dim=1)
+            loss = F.cross_entropy(logits, torch.zeros(len(batch), dtype=torch.long))
+            self.optimizer.zero_grad()
+            loss.backward()
+            self.optimizer.step()
+            total, steps = total + loss.item(), steps + 1
+        return {"loss": total / steps}
+
+    @torch.no_grad()
+    def embed(self, neighbourhoods: Neighbourhoods | None = None) -> np.ndarray:
+        """``(num_movies, dim)`` unit vectors over ``neighbourhoods`` (the fitting walks'
+        by default)."""
+        self.model.eval()
+        edges = self.edges if neighbourhoods is None else _edges(neighbourhoods)
+        return self.model(self.features, *edges).numpy()
+
+    def choose_blend(self, embeddings: np.ndarray) -> tuple[float, float, dict[str, float]]:
+        """The attribute share and popularity weight with the best validation next-item hit ×
+        franchise recall, and that blend's figures."""
+        d = self.dataset
+        queries, targets = next_item_pairs(d, self.fit_mask)
+        degrees = self.fit_graph.movie_degrees()
+        groups = franchise_groups(d.movie_table.titles, degrees)
+        members = np.flatnonzero(groups >= 0)
+        best: tuple[float, float, float, dict[str, float]] | None = None
+        for attribute_weight in self.config.attribute_weights:
+            items = item_vectors(embeddings, self.features.numpy(), attribute_weight)
+            for weight in WEIGHT_GRID[:6]:  # beyond 0.2, lists are the catalogue's top sellers
+                score = SimilarityScore(items, self.popularity, weight).scores
+                hit = validation_next_item_hit(score, self.fit_graph, queries, targets,
+                                               VALIDATION_K)  # fmt: skip
+                lists = similar_lists(score, members, VALIDATION_K)
+                recall = (
+                    float(franchise_recall(lists, members, groups).mean()) if len(members) else 0.0
+                )
+                figure = hit * recall if len(members) else hit
+                if best is None or figure > best[0]:
+                    figures = {"next_item_hit@10": round(hit, 5),
+                               "franchise_recall@10": round(recall, 5)}  # fmt: skip
+                    best = (figure, attribute_weight, weight, figures)
+        assert best is not None  # the grids are never empty
+        return best[1], best[2], best[3]
+
+    def fit(self, graph: BipartiteGraph, progress: Progress = SILENT) -> ItemSpace:
+        """Train, choose the blend on validation, and embed over ``graph`` (all training
+        ratings)."""
+        started = time.perf_counter()
+        progress.stage("item space epochs", total=self.config.epochs)
+        for _ in range(self.config.epochs):
+            progress.step(**self.train_epoch())
+        attribute_weight, weight, figures = self.choose_blend(self.embed())
+        full = importance_neighbourhoods(graph, seed=self.config.seed)
+        features = self.features.numpy()
+        vectors = item_vectors(self.embed(full), features, attribute_weight)
+        with torch.no_grad():
+            alone = self.model.attribute_path(self.features).numpy()
+        seconds = time.perf_counter() - started
+        logger.info(
+            "item space: attribute share %.2f, popularity weight %.3f (validation %s), %.1f s",
+            attribute_weight, weight, figures, seconds,
+        )  # fmt: skip
+        alone = item_vectors(alone, features, attribute_weight)
+        return ItemSpace(vectors, attribute_weight, weight, alone, figures, seconds)
+
+
+def with_item_space(
+    dataset: InteractionDataset,
+    result: TrainedEmbeddings,
+    config: SageConfig | PinSageConfig,
+    progress: Progress = SILENT,
+) -> TrainedEmbeddings:
+    """``result`` with its movie → movie space trained beside it, on the same fitting slice
+    and attributes, and the space's popularity weight as the movie weight."""
+    fit_mask = ~validation_mask(
+        dataset.users, dataset.timestamps, config.val_fraction, config.val_cut, seed=config.seed
+    )
+    space_config = config.item_space.model_copy(update={"seed": config.seed})
+    trainer = ItemSpaceTrainer(dataset, fit_mask, result.features, space_config)
+    graph = BipartiteGraph.from_interactions(
+        dataset.users, dataset.movies, dataset.num_users, dataset.num_movies
+    )
+    space = trainer.fit(graph, progress)
+    weights = replace(result.popularity_weights, item=space.popularity_weight)
+    return replace(result, item_space=space, popularity_weights=weights)
