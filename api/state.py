@@ -164,7 +164,7 @@ class ServingState:
         ids = [bundle.catalog.ids[row] for row in rows]
         with self.lock:
             vectors = np.stack([bundle.index.vector(i) for i in ids])
-        return cold_index_row(vectors), ids
+        return cold_index_row(vectors, bundle.layout.item_start), ids
 
     def register(
         self, attributes: Attributes, movie_id: int | None = None

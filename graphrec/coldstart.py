@@ -99,18 +99,22 @@ def airbnb_embedding(vectors: np.ndarray, rows: np.ndarray) -> np.ndarray:
     return (mean / max(float(np.linalg.norm(mean)), 1e-12)).astype(np.float32)
 
 
-def cold_index_row(source_rows: np.ndarray) -> np.ndarray:
+def cold_index_row(source_rows: np.ndarray, item_start: int = 0) -> np.ndarray:
     """The index row a cold movie is served with, from its source movies' index rows
-    ``(n, d)`` (graphrec.popularity layout: popularity last).
+    ``(n, d)`` (graphrec.similarity.IndexLayout: popularity last).
 
-    The rest of the row is their renormalised mean; the popularity column is the mean of
-    theirs: with none a new movie would sink below every rated one wherever popularity weighs.
+    Each space of the row (the user → movie columns before ``item_start``, the movie → movie
+    columns from it) is their renormalised mean, so that the cold movie's cosines are on the
+    scale of every other movie's; the popularity column is the mean of theirs: with none a
+    new movie would sink below every rated one wherever popularity weighs.
     """
     vectors = np.array(source_rows, dtype=np.float32, copy=True)
-    popularity = float(vectors[:, -1].mean())
-    vectors[:, -1] = 0.0
-    row = airbnb_embedding(vectors, np.arange(len(vectors)))
-    row[-1] = popularity
+    body = np.arange(vectors.shape[1] - 1)
+    spaces = [body[:item_start], body[item_start:]] if item_start > 0 else [body]
+    row = np.zeros(vectors.shape[1], dtype=np.float32)
+    for columns in spaces:
+        row[columns] = airbnb_embedding(vectors[:, columns], np.arange(len(vectors)))
+    row[-1] = float(vectors[:, -1].mean())
     return row
 
 

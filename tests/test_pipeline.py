@@ -58,10 +58,13 @@ def _check_popularity_scores(
     similar_scores, similar_ids = state.similar_to_movie(bundle, query, 5)
     assert query not in similar_ids
     vectors = np.stack([bundle.index.vector(int(i)) for i in similar_ids])
-    expected = vectors[:, :-1] @ bundle.index.vector(query)[:-1] + 0.25 * vectors[:, -1]
+    items = slice(bundle.layout.item_start, -1)  # the movie → movie space only
+    assert bundle.layout.item_start == bundle.movie_embeddings.shape[1]
+    expected = vectors[:, items] @ bundle.index.vector(query)[items] + 0.25 * vectors[:, -1]
     assert np.allclose(similar_scores, expected, atol=1e-4)
     # A cold movie takes its sources' mean popularity; the rest is their renormalised mean.
     vector, sources = state.cold_vector(bundle, Attributes(title="New", genres=["Comedy"]))
     rows = np.stack([bundle.index.vector(i) for i in sources])
     assert vector[-1] == pytest.approx(rows[:, -1].mean(), abs=1e-5)
-    assert np.linalg.norm(vector[:-1]) == pytest.approx(1.0, abs=1e-5)
+    assert np.linalg.norm(vector[items]) == pytest.approx(1.0, abs=1e-5), "each space unit"
+    assert np.linalg.norm(vector[: items.start]) == pytest.approx(1.0, abs=1e-5)

@@ -92,13 +92,19 @@ class ItemSpaceTrainer:
         self.optimizer = torch.optim.Adam(self.model.parameters(), lr=config.lr)
 
     def pairs(self) -> tuple[np.ndarray, np.ndarray]:
-        """This epoch's ``(query, positive)`` pairs (module docstring of co_engagement)."""
+        """This epoch's ``(query, positive)`` pairs (module docstring of co_engagement), at
+        most ``max_pairs`` of them."""
         parts = [self.nearby]
         if self.config.partners:
             parts.append(self.sequences.partners(self.rng))
         if self.config.walk_pairs:
             parts.append(walk_pairs(self.neighbourhoods, self.config.walk_pairs, self.rng))
-        return (np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]))
+        queries = np.concatenate([p[0] for p in parts])
+        positives = np.concatenate([p[1] for p in parts])
+        if len(queries) > self.config.max_pairs:
+            keep = self.rng.integers(0, len(queries), self.config.max_pairs)
+            queries, positives = queries[keep], positives[keep]
+        return queries, positives
 
     def train_epoch(self) -> dict[str, float]:
         """One pass over freshly drawn pairs; returns ``{"loss": mean batch loss}``."""

@@ -29,3 +29,12 @@ def test_neighbours_stay_in_their_community_and_the_blend_is_on_the_grids() -> N
     same_side = (nearest < 10) == (np.arange(20) < 10)
     assert same_side.mean() >= 0.9, nearest
     assert set(space.validation) == {"next_item_hit@10", "franchise_recall@10"}
+
+
+def test_an_epoch_draws_at_most_max_pairs() -> None:
+    data = planted(num_users=20)
+    fit = np.ones(len(data.users), dtype=bool)
+    features = movie_features(data.movie_table, data.movies, data.ratings)
+    every = ItemSpaceTrainer(data, fit, features, ItemSpaceConfig(dim=4)).pairs()
+    capped = ItemSpaceTrainer(data, fit, features, ItemSpaceConfig(dim=4, max_pairs=50)).pairs()
+    assert len(every[0]) > 50 and len(capped[0]) == len(capped[1]) == 50
