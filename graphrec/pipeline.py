@@ -37,7 +37,7 @@ def train_bundle(
     seed: int = 0,
     progress: Progress = SILENT,
     world: World | None = None,
-) -> tuple[Path, dict[str, float]]:
+) -> tuple[Path, dict[str, object]]:
     """Train on ``data_dir`` (bundled data when ``None``) and write a bundle under ``out``.
 
     ``world`` is the data-parallel group (PinSAGE) this process leads as rank 0, and the
@@ -68,6 +68,9 @@ def train_bundle(
         "epochs_run": len(result.history),
         "best_epoch": result.best_epoch,
         f"val_recall@{config.val_k}": round(result.best_validation, 5),
+        "stage_seconds": {"load": round(load_seconds, 3)}
+        | trained.stage_seconds
+        | {"index": round(index.info.build_seconds, 3)},
     }
     rankers = {name: figures for name, figures in trained.rankers.figures.items()}
     manifest = {

@@ -14,16 +14,13 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
-import platform
-import subprocess
 import sys
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 from graphrec.data import load_movielens
 from graphrec.eval import evaluate, make_split
+from graphrec.eval.provenance import provenance
 from graphrec.eval.report import document, format_intervals, write_json
 from graphrec.memory import keep_freed_memory
 from graphrec.train import use_deterministic_kernels
@@ -51,32 +48,10 @@ def main() -> None:
         on_model=lambda name: print(f"[{args.protocol}] {name}", file=sys.stderr, flush=True),
     )  # fmt: skip
     print(format_intervals(results, args.k))
-    meta = {
-        "command": " ".join(["python", "scripts/bench_item_judges.py", *sys.argv[1:]]),
-        "date": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {"cpu": _cpu_model(), "cores": os.cpu_count()},
-        "commit": _commit(),
+    meta = provenance("scripts/bench_item_judges.py", sys.argv[1:]) | {
         "seconds": round(time.perf_counter() - started, 1),
     }
     write_json(args.out / "item_judges.json", meta | document(dataset, split, args.k, results))
-
-
-def _cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
-def _commit() -> str:
-    try:
-        return subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True,
-                              check=True).stdout.strip()  # fmt: skip
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
 
 
 if __name__ == "__main__":

@@ -8,8 +8,6 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from graphrec.nn.adjacency import Adjacency
-
 
 @dataclass(frozen=True)
 class BipartiteGraph:
@@ -89,6 +87,13 @@ class BipartiteGraph:
         target = np.concatenate([movie_nodes, users])
         return torch.from_numpy(np.stack([source, target]))
 
+    def homogeneous_csr(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(indptr, indices)`` of both directions over ``[users..., movies...]``: the rows of
+        the users, then of the movies (node ``num_users + m``)."""
+        crow = np.concatenate([self.user_indptr, self.movie_indptr[1:] + self.num_edges])
+        col = np.concatenate([self.user_movies + self.num_users, self.movie_users])
+        return crow, col
+
     def homogeneous_adjacency(self) -> torch.Tensor:
         """``(n, n)`` sparse CSR adjacency over ``[users..., movies...]``, ``n = users + movies``.
 
@@ -97,28 +102,11 @@ class BipartiteGraph:
         ``edge_index``. Built straight from the CSR arrays, no sorting.
         """
         n = self.num_users + self.num_movies
-        crow = np.concatenate([self.user_indptr, self.movie_indptr[1:] + self.num_edges])
-        col = np.concatenate([self.user_movies + self.num_users, self.movie_users])
+        crow, col = self.homogeneous_csr()
         with warnings.catch_warnings():  # "sparse CSR support is in beta": we rely on it knowingly
             warnings.simplefilter("ignore", UserWarning)
             return torch.sparse_csr_tensor(
                 torch.from_numpy(crow), torch.from_numpy(col), torch.ones(len(col)), size=(n, n)
-            )
-
-    def mean_adjacency(self) -> Adjacency:
-        """:meth:`homogeneous_adjacency` with each row divided by its degree (so that one
-        product takes every node's neighbour mean), and its transpose: the same pattern, the
-        graph being symmetric, divided by the column's degree."""
-        adjacency = self.homogeneous_adjacency()
-        crow, col = adjacency.crow_indices(), adjacency.col_indices()
-        degrees = (crow[1:] - crow[:-1]).to(torch.float32)
-        rows = torch.repeat_interleave(torch.arange(len(degrees)), crow[1:] - crow[:-1])
-        size = adjacency.shape
-        with warnings.catch_warnings():  # "sparse CSR support is in beta"
-            warnings.simplefilter("ignore", UserWarning)
-            return Adjacency(
-                torch.sparse_csr_tensor(crow, col, 1.0 / degrees[rows], size=size),
-                torch.sparse_csr_tensor(crow, col, 1.0 / degrees[col], size=size),
             )
 
 

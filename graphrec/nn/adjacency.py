@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -17,19 +16,11 @@ class Adjacency:
     Pooling over it is one sparse product, about twice as fast on CPU as gathering and
     scattering per edge. Its gradient is the transpose's product; autograd would rebuild the
     transpose (a sort) every step, so it is built once where the adjacency is: with each PinSAGE
-    batch, once per GraphSAGE training.
+    batch and each sampled GraphSAGE block (graphrec.graph.sampling).
     """
 
     matrix: Tensor
     transposed: Tensor
-
-    @classmethod
-    def of_dense(cls, matrix: Tensor) -> Adjacency:
-        """A mostly-zero dense matrix (movie attributes: 4 % non-zero) as a fixed sparse one:
-        its product with a weight matrix costs its non-zeros, not its size."""
-        with warnings.catch_warnings():  # "sparse CSR support is in beta": we rely on it knowingly
-            warnings.simplefilter("ignore", UserWarning)
-            return cls(matrix.to_sparse_csr(), matrix.T.contiguous().to_sparse_csr())
 
     def pool(self, x: Tensor) -> Tensor:
         """``matrix @ x``, differentiable in ``x`` only (the weights are data)."""

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 from torch_geometric.nn import SAGEConv
 
-from graphrec.nn.adjacency import Adjacency
+if TYPE_CHECKING:  # graphrec.graph.sampling builds on graphrec.nn.adjacency
+    from graphrec.graph.sampling import Sample
 
 
 class SageEncoder(nn.Module):
@@ -71,47 +72,62 @@ class SageEncoder(nn.Module):
         for conv in self.convs:
             cast(SAGEConv, conv).reset_parameters()
 
-    def forward(
-        self,
-        movie_features: Tensor | Adjacency,
-        edge_index: Tensor | Adjacency,
-        nodes: Tensor | None = None,
-    ) -> Tensor:
-        """Every node's output, or only those of ``nodes`` (a training step's batch): the last
-        layer, the normalisation and the mean then run over those rows alone, the same
-        figures for a fraction of the work."""
-        layers = [F.normalize(x, dim=-1) for x in self.states(movie_features, edge_index, nodes)]
+    def forward(self, movie_features: Tensor, edge_index: Tensor) -> Tensor:
+        """Every node's output over the whole graph (``edge_index`` or a sparse ``adj_t``)."""
+        layers = [F.normalize(x, dim=-1) for x in self.states(movie_features, edge_index)]
         return torch.stack(layers).mean(dim=0)
 
-    def states(
-        self,
-        movie_features: Tensor | Adjacency,
-        edge_index: Tensor | Adjacency,
-        nodes: Tensor | None = None,
-    ) -> list[Tensor]:
+    def states(self, movie_features: Tensor, edge_index: Tensor) -> list[Tensor]:
         """Every node's input and each layer's output (after its activation): ``L + 1``
-        tensors of ``(num_users + num_movies, dim)``, or of ``(len(nodes), dim)`` with
-        ``nodes``; the output is their normalised mean."""
-        movies = self.movie_embedding.weight + self._project(movie_features)
+        tensors of ``(num_users + num_movies, dim)``; the output is their normalised mean."""
+        movies = self.movie_embedding.weight + self.attribute_projection(movie_features)
         x = torch.cat([self.user_embedding.weight, movies], dim=0)
         states = [x]
         for i, conv in enumerate(self.convs):
-            last = i == len(self.convs) - 1
-            x = _convolve(cast(SAGEConv, conv), x, edge_index, nodes if last else None)
-            if not last:
+            x = cast(Tensor, conv(x, edge_index))
+            if i < len(self.convs) - 1:
                 x = F.dropout(F.relu(x), p=self.dropout, training=self.training)
             states.append(x)
-        if nodes is not None:
-            states[:-1] = [state[nodes] for state in states[:-1]]
         return states
 
-    def _project(self, movie_features: Tensor | Adjacency) -> Tensor:
-        """The attribute projection of dense features, or of a fixed sparse matrix of them
-        (the same ``features @ W.T + b`` at the cost of the non-zeros)."""
-        if isinstance(movie_features, Adjacency):
-            projection = self.attribute_projection
-            return movie_features.pool(projection.weight.T) + projection.bias
-        return cast(Tensor, self.attribute_projection(movie_features))
+    def forward_historical(
+        self, movie_features: Tensor, sample: Sample, histories: list[Tensor]
+    ) -> Tensor:
+        """The outputs of a minibatch's nodes, one sampled hop deep, the layers above the
+        first reading the neighbours' states from ``histories`` (GNNAutoScale: Fey et al.,
+        ICML 2021).
+
+        A step's cost is then its batch times the fan-out, whatever the size of the graph
+        and however many layers: nothing is expanded hop by hop. ``sample`` is one block
+        over the batch's nodes (its first ``num_dst`` nodes) and their sampled neighbours;
+        inputs (id embeddings, attributes) are looked up fresh and sparsely, so gradients
+        reach the neighbours' rows through the first layer. ``histories[l]`` holds every
+        node's output of layer ``l + 1`` (``L - 1`` tensors ``(num_nodes, dim)``), as the
+        last full pass or a later step left it; the batch reads its own fresh states, and
+        writes them back.
+        """
+        block = sample.block
+        nodes = torch.from_numpy(sample.nodes)
+        users = torch.nonzero(nodes < self.num_users).flatten()
+        movies = torch.nonzero(nodes >= self.num_users).flatten()
+        movie_ids = nodes[movies] - self.num_users
+        user_rows = F.embedding(nodes[users], self.user_embedding.weight, sparse=True)
+        movie_rows = F.embedding(movie_ids, self.movie_embedding.weight, sparse=True)
+        movie_rows = movie_rows + self.attribute_projection(movie_features[movie_ids])
+        inputs = torch.cat([user_rows, movie_rows])[torch.argsort(torch.cat([users, movies]))]
+        batch, outside = nodes[: block.num_dst], nodes[block.num_dst :]
+        x, neighbours = inputs[: block.num_dst], inputs
+        states = [x]
+        for i, conv in enumerate(self.convs):
+            sage = cast(SAGEConv, conv)
+            if i > 0:
+                neighbours = torch.cat([x, histories[i - 1][outside]])
+            x = sage.lin_l(block.mean.pool(neighbours)) + sage.lin_r(x)
+            if i < len(self.convs) - 1:
+                x = F.dropout(F.relu(x), p=self.dropout, training=self.training)
+                histories[i][batch] = x.detach()
+            states.append(x)
+        return torch.stack([F.normalize(state, dim=-1) for state in states]).mean(dim=0)
 
     def fold_in(self, user_inputs: Tensor, neighbour_means: list[Tensor]) -> Tensor:
         """The output of user nodes from their inputs and the mean states of their movies, the
@@ -143,17 +159,3 @@ class SageEncoder(nn.Module):
             f"{self.__class__.__name__}(users={self.num_users}, movies={self.num_movies}, "
             f"features={self.feature_dim}, dim={self.dim}, layers={len(self.convs)})"
         )
-
-
-def _convolve(
-    conv: SAGEConv, x: Tensor, edge_index: Tensor | Adjacency, nodes: Tensor | None
-) -> Tensor:
-    """``conv`` over an edge index or sparse adjacency (PyG's own path), or over a mean
-    :class:`Adjacency` (rows summing to 1): the same ``lin_l(mean) + lin_r(x)``, with a
-    gradient that does not re-sort the graph every step; the rows of ``nodes`` only, if given."""
-    if isinstance(edge_index, Adjacency):
-        if nodes is None:
-            return cast(Tensor, conv.lin_l(edge_index.pool(x)) + conv.lin_r(x))
-        return cast(Tensor, conv.lin_l(edge_index.pool(x)[nodes]) + conv.lin_r(x[nodes]))
-    out = cast(Tensor, conv(x, edge_index))
-    return out if nodes is None else out[nodes]

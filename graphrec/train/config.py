@@ -94,6 +94,13 @@ class SageConfig(ValidationConfig):
     dim: int = Field(64, ge=2, le=1024, description="Embedding width.")
     num_layers: int = Field(3, ge=1, le=4, description="SAGEConv layers.")
     dropout: float = Field(0.0, ge=0.0, lt=1.0, description="Dropout between layers.")
+    fanout: int = Field(
+        10,
+        ge=1,
+        description="Neighbours sampled per node of a training step (the layers above the first "
+        "read the others' states from the epoch's histories): a step costs its batch times "
+        "this, not the graph.",
+    )
     loss: Literal["softmax", "bpr"] = Field(
         "softmax",
         description="'softmax': in-batch sampled softmax; 'bpr': pairwise with random negatives.",

@@ -37,7 +37,8 @@ def fit_with_early_stopping(
         on_epoch: Called with each epoch's record (progress display).
 
     Returns:
-        One record per epoch (epoch, loss, val_recall, seconds, and the epoch's own figures)
+        One record per epoch (epoch, loss, val_recall, seconds, train_seconds (the pass
+        alone, without validation), and the epoch's own figures)
         and the best epoch (1-based).
     """
     if validate is None:
@@ -47,12 +48,14 @@ def fit_with_early_stopping(
     for epoch in range(1, epochs + 1):
         started = time.perf_counter()
         stats = train_epoch()
+        trained = time.perf_counter()
         value = validate() if validate is not None else -stats["loss"]
         record = {
             "epoch": epoch,
             "loss": stats["loss"],
             "val_recall": max(value, 0.0),
             "seconds": time.perf_counter() - started,
+            "train_seconds": trained - started,
         } | {name: figure for name, figure in stats.items() if name != "loss"}
         history.append(record)
         if on_epoch is not None:

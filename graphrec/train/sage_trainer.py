@@ -19,7 +19,7 @@ from graphrec.data.dataset import InteractionDataset
 from graphrec.data.features import movie_features
 from graphrec.data.splits import validation_mask
 from graphrec.graph.bipartite import BipartiteGraph
-from graphrec.nn.adjacency import Adjacency
+from graphrec.graph.sampling import FanoutSampler
 from graphrec.nn.sage import SageEncoder
 from graphrec.popularity import PopularityWeights, log_popularity
 from graphrec.train.config import SageConfig
@@ -30,6 +30,7 @@ from graphrec.train.popularity_tuning import (
     tune_recall,
 )
 from graphrec.train.result import TrainedEmbeddings
+from graphrec.train.row_adam import RowAdam, sparse_rows
 from graphrec.train.sampled_softmax import grouped_sampled_softmax
 from graphrec.train.topk import validation_recall
 from graphrec.train.user_vectors import fold_in_vectors
@@ -62,13 +63,14 @@ class SageTrainer:
         counts = np.maximum(self.fit_graph.movie_degrees(), 1).astype(np.float32)
         self.log_q = torch.from_numpy(np.log(counts / counts.sum()))
         self.adjacency = self.fit_graph.homogeneous_adjacency()
-        # The same neighbour means for training steps, with the gradient's transpose prebuilt.
-        self.step_adjacency = self.fit_graph.mean_adjacency()
+        # Steps convolve over one sampled hop (graphrec.graph.sampling), the layers above the
+        # first over the states of the epoch's histories: a step costs its batch, not the graph.
+        self.sampler = FanoutSampler(
+            *self.fit_graph.homogeneous_csr(), config.fanout, seed=config.seed
+        )
         self.features = torch.from_numpy(
             movie_features(dataset.movie_table, fit_movies, dataset.ratings[~val_mask])
         )
-        # Steps project the attributes as a sparse matrix (4 % non-zero on the bundled data).
-        self.step_features = Adjacency.of_dense(self.features)
         self.model = SageEncoder(
             dataset.num_users,
             dataset.num_movies,
@@ -77,19 +79,27 @@ class SageTrainer:
             num_layers=config.num_layers,
             dropout=config.dropout,
         )
-        self.optimizer = torch.optim.Adam(
-            self.model.parameters(), lr=config.lr, weight_decay=config.weight_decay
-        )
+        # Steps touch the sample's id rows only: lazy Adam on those, Adam on the layers.
+        tables = (self.model.user_embedding.weight, self.model.movie_embedding.weight)
+        self.row_optimizers = [RowAdam(table, lr=config.lr) for table in tables]
+        dense = [p for p in self.model.parameters() if all(p is not t for t in tables)]
+        self.optimizer = torch.optim.Adam(dense, lr=config.lr, weight_decay=config.weight_decay)
 
-    def train_epoch(self) -> dict[str, float]:
-        """One pass over the fitting edges in shuffled batches; returns ``{"loss": mean}``.
+    def train_epoch(self, max_steps: int | None = None) -> dict[str, float]:
+        """One pass over the fitting edges in shuffled batches (the first ``max_steps`` of them,
+        when timing a part of an epoch); returns ``{"loss": mean}``.
 
-        Each step runs the layers below the last over the whole graph (a batch's neighbourhood
-        is most of it) and the last layer only for the batch's distinct nodes."""
+        The layers' histories start from one pass over the whole fitting graph (linear in
+        the ratings, once an epoch); each step then runs over its batch's sampled
+        neighbours only (:meth:`SageEncoder.forward_historical`)."""
         self.model.train()
         users, movies = self.fit_edges
         num_users = self.dataset.num_users
         order = self.rng.permutation(len(users))
+        if max_steps is not None:
+            order = order[: max_steps * self.config.batch_size]
+        with torch.no_grad():
+            histories = self.model.states(self.features, self.adjacency)[1:-1]
         total, steps = 0.0, 0
         for start in range(0, len(order), self.config.batch_size):
             batch = order[start : start + self.config.batch_size]
@@ -103,11 +113,14 @@ class SageTrainer:
             nodes, rows = torch.unique(
                 torch.from_numpy(np.concatenate(wanted)), return_inverse=True
             )
-            out = self.model(self.step_features, self.step_adjacency, nodes)
+            sample = self.sampler.sample(nodes.numpy())
+            out = self.model.forward_historical(self.features, sample, histories)
             loss = self._loss(out, rows.view(len(wanted), -1), movies[batch])
             self.optimizer.zero_grad()
             loss.backward()
             self.optimizer.step()
+            for optimizer in self.row_optimizers:
+                optimizer.step(*sparse_rows(optimizer.weight))
             total += loss.item()
             steps += 1
         return {"loss": total / max(steps, 1)}

@@ -8,8 +8,9 @@ embeddings.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -35,10 +36,11 @@ Embeddings = tuple[np.ndarray, np.ndarray]
 
 @dataclass
 class TwoStage:
-    """Recall embeddings and rankers whose features match them."""
+    """Recall embeddings and rankers whose features match them, and each stage's seconds."""
 
     embeddings: TrainedEmbeddings
     rankers: Rankers
+    stage_seconds: dict[str, float] = field(default_factory=dict)
 
 
 def train_two_stage(
@@ -61,6 +63,7 @@ def train_two_stage(
         if on_epoch is not None:
             on_epoch(record)
 
+    started = time.perf_counter()
     if isinstance(config, PinSageConfig):
         pinsage = PinSageTrainer(dataset, config, world)
         result = pinsage.fit(epoch_done)
@@ -74,7 +77,9 @@ def train_two_stage(
         result = sage.fit(epoch_done)
         # Best weights, fitting graph only, users as the chosen half-life folds them in.
         early = (sage.embed_users(sage.adjacency, sage.fit_mask, result.half_life), sage.embed()[1])
+    embedded = time.perf_counter()
     result = with_item_space(dataset, result, config, progress)
+    spaced = time.perf_counter()
     label_mask = validation_mask(
         dataset.users, dataset.timestamps, config.val_fraction, config.val_cut, seed=config.seed
     )
@@ -86,7 +91,16 @@ def train_two_stage(
         on_ranker=lambda figures: progress.step(lift=figures.get("lift", float("nan"))),
     )  # fmt: skip
     progress.close()
-    return TwoStage(embeddings=result, rankers=rankers)
+    epochs = sum(record.get("train_seconds", record["seconds"]) for record in result.history)
+    validation = sum(record["seconds"] for record in result.history) - epochs
+    stages = {
+        "embedding_epochs": epochs,
+        "embedding_validation": validation,
+        "embedding_setup_and_tuning": embedded - started - epochs - validation,
+        "item_space": spaced - embedded,
+        "rankers": time.perf_counter() - spaced,
+    }
+    return TwoStage(result, rankers, {name: round(s, 3) for name, s in stages.items()})
 
 
 def train_rankers(

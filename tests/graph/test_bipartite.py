@@ -50,10 +50,8 @@ def test_stats_networkx_and_scipy_agree(graph: BipartiteGraph, monkeypatch) -> N
     assert to_networkx(graph).number_of_edges() == 5
 
 
-def test_mean_adjacency_takes_neighbour_means_and_is_transposed(graph: BipartiteGraph) -> None:
-    dense = graph.homogeneous_adjacency().to_dense()
-    degrees = dense.sum(1, keepdim=True)
-    means = torch.where(degrees > 0, dense / degrees.clamp(min=1), 0.0)
-    adjacency = graph.mean_adjacency()
-    torch.testing.assert_close(adjacency.matrix.to_dense(), means)
-    torch.testing.assert_close(adjacency.transposed.to_dense(), means.T)
+def test_homogeneous_csr_is_the_adjacencys_pattern(graph: BipartiteGraph) -> None:
+    indptr, indices = graph.homogeneous_csr()
+    adjacency = graph.homogeneous_adjacency()
+    np.testing.assert_array_equal(indptr, adjacency.crow_indices().numpy())
+    np.testing.assert_array_equal(indices, adjacency.col_indices().numpy())

@@ -3,8 +3,8 @@ import pytest
 import torch
 
 from graphrec.graph import BipartiteGraph
+from graphrec.graph.sampling import FanoutSampler
 from graphrec.nn import SageEncoder
-from graphrec.nn.adjacency import Adjacency
 
 
 def test_shapes_repr_and_neighbourhood_use() -> None:
@@ -25,47 +25,29 @@ def test_invalid_layers() -> None:
         SageEncoder(1, 1, 1, num_layers=0)
 
 
-def test_a_mean_adjacency_gives_pygs_output_and_gradients() -> None:
+def test_a_step_over_current_histories_gives_the_full_output_and_trains_every_weight() -> None:
+    """With the fan-out above every degree and histories from a full pass, a step's rows are
+    the full graph's; every weight gets a gradient (the id tables a sparse one), and the
+    batch's fresh states are written back to the histories."""
     torch.manual_seed(0)
-    users = np.array([0, 0, 1, 2])
-    movies = np.array([0, 1, 1, 2])
+    users = np.array([0, 0, 1, 2, 2, 2])
+    movies = np.array([0, 1, 1, 2, 3, 0])
     graph = BipartiteGraph.from_interactions(users, movies, num_users=3, num_movies=4)
     model = SageEncoder(num_users=3, num_movies=4, feature_dim=2, dim=4, num_layers=3)
     features = torch.randn(4, 2)
-    outputs, grads = [], []
-    for adjacency in (graph.homogeneous_adjacency(), graph.mean_adjacency()):
-        model.zero_grad()
-        out = model(features, adjacency)
-        (out * torch.arange(out.numel()).view_as(out)).sum().backward()
-        outputs.append(out.detach())
-        grads.append([p.grad.clone() for p in model.parameters() if p.grad is not None])
-    torch.testing.assert_close(outputs[0], outputs[1])
-    assert len(grads[0]) == len(grads[1]) > 0
-    for pyg, ours in zip(*grads, strict=True):
-        torch.testing.assert_close(pyg, ours)
-
-
-def test_the_rows_of_some_nodes_and_sparse_features_give_the_full_output_and_gradients() -> None:
-    torch.manual_seed(0)
-    users = np.array([0, 0, 1, 2, 2])
-    movies = np.array([0, 1, 1, 2, 3])
-    graph = BipartiteGraph.from_interactions(users, movies, num_users=3, num_movies=4)
-    model = SageEncoder(num_users=3, num_movies=4, feature_dim=2, dim=4, num_layers=3)
-    features = torch.randn(4, 2)
-    nodes = torch.tensor([0, 4, 6])  # user 0, movies 1 and 3
-    weights = torch.randn(3, 4)
-    results = []
-    features[features < 0] = 0.0  # some zeros for the sparse copy to leave out
-    sparse = Adjacency.of_dense(features)
-    for adjacency in (graph.homogeneous_adjacency(), graph.mean_adjacency()):
-        for subset, inputs in ((None, features), (nodes, features), (nodes, sparse)):
-            model.zero_grad()
-            out = model(inputs, adjacency, subset)
-            rows = out if subset is not None else out[nodes]
-            (rows * weights).sum().backward()
-            results.append((rows.detach(), [p.grad.clone() for p in model.parameters()]))
-    assert results[0][0].shape == (3, 4)
-    for rows, grads in results[1:]:
-        torch.testing.assert_close(rows, results[0][0])
-        for full, ours in zip(results[0][1], grads, strict=True):
-            torch.testing.assert_close(full, ours)
+    nodes = np.array([0, 4, 6])  # user 0, movies 1 and 3
+    with torch.no_grad():
+        states = model.states(features, graph.homogeneous_adjacency())
+        full = model(features, graph.homogeneous_adjacency())[nodes]
+    histories = [state.clone() for state in states[1:-1]]
+    for history in histories:
+        history[nodes] = 0.0  # stale rows of the batch: the step overwrites them
+    sampler = FanoutSampler(*graph.homogeneous_csr(), 8)
+    rows = model.forward_historical(features, sampler.sample(nodes), histories)
+    torch.testing.assert_close(rows.detach(), full)
+    for history, state in zip(histories, states[1:-1], strict=True):
+        torch.testing.assert_close(history, state)
+    (rows * torch.randn(3, 4)).sum().backward()
+    assert all(p.grad is not None for p in model.parameters())
+    assert model.user_embedding.weight.grad is not None
+    assert model.user_embedding.weight.grad.is_sparse
