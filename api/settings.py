@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+#: A shorter token is refused at start: it can be guessed, or is a placeholder left in place.
+MIN_TOKEN_LENGTH = 16
 
 
 class Settings(BaseSettings):
@@ -17,7 +20,7 @@ class Settings(BaseSettings):
     """Bundle root (its ``current`` link is served) or one version folder."""
     admin_token: str | None = None
     """Bearer token every write needs (POST /items, POST /feedback, POST /admin/reload); unset,
-    writes are closed."""
+    empty or blank, writes are closed; shorter than ``MIN_TOKEN_LENGTH``, refused."""
     cold_neighbours: int = Field(3, ge=1, le=100)
     """Existing movies averaged into a cold movie's vector (Airbnb used 3)."""
     database_url: str | None = None
@@ -56,3 +59,17 @@ class Settings(BaseSettings):
     def uvicorn_access_log(self) -> bool:
         """Whether uvicorn writes its own line per request."""
         return self.access_log and not self.json_access_log
+
+    @field_validator("admin_token")
+    @classmethod
+    def _closed_or_long(cls, token: str | None) -> str | None:
+        """An empty or blank token (``TOKEN=${TOKEN}`` with TOKEN unset) closes writes, as an
+        unset one does: it must never match empty credentials."""
+        if token is None or not token.strip():
+            return None
+        if len(token) < MIN_TOKEN_LENGTH:
+            raise ValueError(
+                f"must be at least {MIN_TOKEN_LENGTH} characters, a secret nobody can guess "
+                f"(got {len(token)})"
+            )
+        return token

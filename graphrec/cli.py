@@ -377,6 +377,8 @@ def listening_socket(host: str, port: int) -> socket.socket:
 def serve_settings(args: argparse.Namespace) -> Settings:
     """The server's settings: flags given on the command line, then ``GRAPHREC_*`` environment
     variables, then defaults (resolved here only)."""
+    from pydantic import ValidationError
+
     from api.settings import Settings
 
     overrides: dict[str, object] = {}
@@ -386,7 +388,13 @@ def serve_settings(args: argparse.Namespace) -> Settings:
         overrides["json_access_log"] = True
     if args.no_access_log:
         overrides["access_log"] = False
-    return Settings(**overrides)  # type: ignore[arg-type]
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        name = "GRAPHREC_" + "_".join(str(part) for part in error["loc"]).upper()
+        message = str(error["msg"]).removeprefix("Value error, ")
+        raise ConfigError(f"{name}: {message}") from exc
 
 
 def _data_download(args: argparse.Namespace) -> None:

@@ -36,7 +36,7 @@ from graphrec.data.loaders import bundled_data_dir
 from graphrec.data.splits import per_user_latest
 from graphrec.eval.report import write_json
 
-TOKEN = "bench-live"
+TOKEN = "bench-live-long-token"
 HEADERS = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
 
 

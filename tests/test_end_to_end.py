@@ -9,7 +9,7 @@ from pathlib import Path
 from tests.conftest import bundled_slice
 from tests.serving import GRAPHREC, get, post, serve, stop
 
-TOKEN = "e2e-token"
+TOKEN = "e2e-token-long-enough"
 NEW_USER = 900_001
 #: Toy Story, A Bug's Life, Toy Story 2, Monsters, Inc., Finding Nemo.
 ANIMATED = [1, 2355, 3114, 4886, 6377]

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.skipif(
 
 
 def test_the_four_views_in_chromium(artifacts: Path) -> None:
-    base, server = serve(artifacts, {"GRAPHREC_ADMIN_TOKEN": "s3cret"})
+    base, server = serve(artifacts, {"GRAPHREC_ADMIN_TOKEN": "s3cret-long-test-token"})
     try:
         with sync_api.sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from tests.serving import get, kill_all, post, serve, stop
 
-TOKEN = "workers-token"
+TOKEN = "workers-token-long-enough"
 NEW_USER = 900_001
 ANIMATED = [1, 2355, 3114, 4886, 6377]
 #: The route the load goes to: a ranked answer takes milliseconds, so both workers get some.

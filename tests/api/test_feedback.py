@@ -14,13 +14,13 @@ from api import Settings, create_app
 from graphrec.artifacts import point_current
 from graphrec.store import STORE_FILE
 
-TOKEN = {"Authorization": "Bearer s3cret"}
+TOKEN = {"Authorization": "Bearer s3cret-long-test-token"}
 #: Toy Story, A Bug's Life, Toy Story 2, Monsters, Inc., Finding Nemo.
 ANIMATED = [1, 2355, 3114, 4886, 6377]
 NEW_USER = 900_001
 
 
-def _client(artifacts: Path, token: str | None = "s3cret") -> TestClient:
+def _client(artifacts: Path, token: str | None = "s3cret-long-test-token") -> TestClient:
     return TestClient(create_app(Settings(artifacts=artifacts, admin_token=token)))
 
 
@@ -109,7 +109,7 @@ def test_one_bad_event_is_422_and_nothing_is_stored(
     assert _events(artifacts) == 0
 
 
-@pytest.mark.parametrize(("token", "headers"), [("s3cret", {}), (None, TOKEN)])
+@pytest.mark.parametrize(("token", "headers"), [("s3cret-long-test-token", {}), (None, TOKEN)])
 def test_feedback_needs_the_token(artifacts: Path, token: str | None, headers: dict) -> None:
     with _client(artifacts, token) as client:
         response = client.post("/feedback", json=_ratings(NEW_USER, [1]), headers=headers)

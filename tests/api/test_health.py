@@ -14,11 +14,13 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from api import Settings, create_app
 
-TOKEN = {"Authorization": "Bearer s3cret"}
+TOKEN = {"Authorization": "Bearer s3cret-long-test-token"}
 
 
 def _client(artifacts: Path, **settings: object) -> TestClient:
-    return TestClient(create_app(Settings(artifacts=artifacts, admin_token="s3cret", **settings)))  # type: ignore[arg-type]
+    return TestClient(
+        create_app(Settings(artifacts=artifacts, admin_token="s3cret-long-test-token", **settings))
+    )  # type: ignore[arg-type]
 
 
 def _wait_ready(client: TestClient) -> dict:

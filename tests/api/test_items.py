@@ -15,7 +15,7 @@ from graphrec.pipeline import train_bundle
 from graphrec.store import STORE_FILE
 from tests.conftest import bundled_slice
 
-TOKEN = {"Authorization": "Bearer s3cret"}
+TOKEN = {"Authorization": "Bearer s3cret-long-test-token"}
 TOY_STORY_5 = {
     "title": "Toy Story 5 (2026)",
     "genres": ["Adventure", "Animation", "Children", "Comedy", "Fantasy"],
@@ -24,7 +24,7 @@ TOY_STORY_5 = {
 }
 
 
-def _client(artifacts: Path, token: str | None = "s3cret") -> TestClient:
+def _client(artifacts: Path, token: str | None = "s3cret-long-test-token") -> TestClient:
     return TestClient(create_app(Settings(artifacts=artifacts, admin_token=token)))
 
 
@@ -76,7 +76,11 @@ def test_callers_id_used_when_free_and_409_when_taken(artifacts: Path) -> None:
 
 @pytest.mark.parametrize(
     ("token", "headers"),
-    [("s3cret", {}), ("s3cret", {"Authorization": "Bearer wrong"}), (None, TOKEN)],
+    [
+        ("s3cret-long-test-token", {}),
+        ("s3cret-long-test-token", {"Authorization": "Bearer wrong"}),
+        (None, TOKEN),
+    ],
 )
 def test_token_required(artifacts: Path, token: str | None, headers: dict[str, str]) -> None:
     with _client(artifacts, token) as client:
@@ -161,7 +165,9 @@ def test_failed_registration_leaves_no_row_and_no_index_entry(
 
 
 def test_neighbour_count_is_configurable(artifacts: Path) -> None:
-    settings = Settings(artifacts=artifacts, admin_token="s3cret", cold_neighbours=5)
+    settings = Settings(
+        artifacts=artifacts, admin_token="s3cret-long-test-token", cold_neighbours=5
+    )
     with TestClient(create_app(settings)) as client:
         body = client.post("/items", json=TOY_STORY_5, headers=TOKEN).json()
         assert len(body["embedding_from"]) == 5
@@ -202,7 +208,7 @@ def test_registered_movies_survive_a_reload(artifacts: Path) -> None:
 
 def test_an_id_another_server_took_meanwhile_is_409(artifacts: Path) -> None:
     """Another server registered the id, and this one has not caught up yet: 409, not 500."""
-    settings = Settings(artifacts=artifacts, admin_token="s3cret", sync_interval=0)
+    settings = Settings(artifacts=artifacts, admin_token="s3cret-long-test-token", sync_interval=0)
     with TestClient(create_app(settings)) as client:
         store = client.app.state.serving.store
         with store.adding_movie(900_004, Attributes("Elsewhere", ["Drama"])):

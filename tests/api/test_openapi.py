@@ -16,9 +16,9 @@ SCHEMATHESIS = Path(sys.executable).parent / "schemathesis"
 
 @pytest.mark.skipif(not SCHEMATHESIS.exists(), reason="schemathesis is not installed")
 def test_schemathesis_finds_nothing_with_and_without_the_token(artifacts: Path) -> None:
-    base, server = serve(artifacts, {"GRAPHREC_ADMIN_TOKEN": "s3cret"})
+    base, server = serve(artifacts, {"GRAPHREC_ADMIN_TOKEN": "s3cret-long-test-token"})
     try:
-        for headers in ([], ["-H", "Authorization: Bearer s3cret"]):
+        for headers in ([], ["-H", "Authorization: Bearer s3cret-long-test-token"]):
             run = subprocess.run(
                 [str(SCHEMATHESIS), "run", f"{base}/openapi.json", "--max-examples", "10",
                  "--seed", "1", *headers,

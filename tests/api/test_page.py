@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from api import Settings, create_app
 from api.app import STATIC
 
-TOKEN = {"Authorization": "Bearer s3cret"}
+TOKEN = {"Authorization": "Bearer s3cret-long-test-token"}
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +51,9 @@ def test_bad_searches_are_422(client: TestClient, params: dict[str, object]) -> 
 
 def test_registered_movies_are_found(artifacts: Path) -> None:
     sequel = {"title": "Toy Story 5 (2026)", "genres": ["Animation"], "year": 2026}
-    with TestClient(create_app(Settings(artifacts=artifacts, admin_token="s3cret"))) as client:
+    with TestClient(
+        create_app(Settings(artifacts=artifacts, admin_token="s3cret-long-test-token"))
+    ) as client:
         assert client.post("/items", json=sequel, headers=TOKEN).status_code == 201
         assert _titles(client, "toy story 2026") == ["Toy Story 5 (2026)"]
     with TestClient(create_app(Settings(artifacts=artifacts))) as client:  # after a restart

@@ -61,13 +61,17 @@ def test_reload_refuses_damaged_bundle_and_keeps_serving(
     good = resolve(small_bundle)
     shutil.copytree(good, root / "good")
     point_current(root, "good")
-    with TestClient(create_app(Settings(artifacts=root, admin_token="s3cret"))) as client:
+    with TestClient(
+        create_app(Settings(artifacts=root, admin_token="s3cret-long-test-token"))
+    ) as client:
         version = client.get("/health").json()["model_version"]
         assert client.post("/admin/reload").status_code == 401
         shutil.copytree(good, root / "bad")
         (root / "bad" / "index.faiss").write_bytes(b"garbage")
         point_current(root, "bad")
-        refused = client.post("/admin/reload", headers={"Authorization": "Bearer s3cret"})
+        refused = client.post(
+            "/admin/reload", headers={"Authorization": "Bearer s3cret-long-test-token"}
+        )
         assert (
             refused.status_code == 409
             and "index.faiss fails its checksum" in refused.json()["detail"]
@@ -75,7 +79,9 @@ def test_reload_refuses_damaged_bundle_and_keeps_serving(
         assert client.get("/health").json()["model_version"] == version
         assert client.get("/similar/1").status_code == 200
         point_current(root, "good")
-        ok = client.post("/admin/reload", headers={"Authorization": "Bearer s3cret"})
+        ok = client.post(
+            "/admin/reload", headers={"Authorization": "Bearer s3cret-long-test-token"}
+        )
         assert ok.status_code == 200 and ok.json()["model_version"] == version
 
 
@@ -101,10 +107,10 @@ def test_reloads_under_load_fail_no_request(artifacts: Path) -> None:
     shutil.copytree(artifacts / "v1", artifacts / "v2")
     shutil.copytree(artifacts / "v1", artifacts / "bad")
     (artifacts / "bad" / "index.faiss").write_bytes(b"garbage")
-    token = {"Authorization": "Bearer s3cret"}
+    token = {"Authorization": "Bearer s3cret-long-test-token"}
     failures: list[str] = []
     stop = threading.Event()
-    settings = Settings(artifacts=artifacts, admin_token="s3cret", sync_interval=0)
+    settings = Settings(artifacts=artifacts, admin_token="s3cret-long-test-token", sync_interval=0)
     with TestClient(create_app(settings)) as client:
         expected = client.get("/similar/1?k=10").json()["results"]
 
@@ -138,7 +144,7 @@ def test_a_damaged_current_is_refused_once_not_every_tick(
 ) -> None:
     shutil.copytree(artifacts / "v1", artifacts / "bad")
     (artifacts / "bad" / "index.faiss").write_bytes(b"garbage")
-    settings = Settings(artifacts=artifacts, admin_token="s3cret", sync_interval=0)
+    settings = Settings(artifacts=artifacts, admin_token="s3cret-long-test-token", sync_interval=0)
     with TestClient(create_app(settings)) as client:
         state = client.app.state.serving
         point_current(artifacts, "bad")
