@@ -152,6 +152,24 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--json", action="store_true", help="print the report as JSON")
     report.set_defaults(run=_experiments_report)
 
+    export = commands.add_parser("export", help="vectors and similar lists out of a bundle")
+    export_commands = export.add_subparsers(dest="export_command", required=True)
+    embeddings = export_commands.add_parser(
+        "embeddings", help="movie and user vectors with their ids (movies.parquet, users.parquet)"
+    )
+    embeddings.add_argument("--artifacts", type=Path, default=Path("artifacts"))
+    embeddings.add_argument("--out", type=Path, required=True, help="folder to write")
+    embeddings.add_argument("--format", choices=("parquet", "npy"), default="parquet")
+    embeddings.set_defaults(run=_export_embeddings)
+    similar = export_commands.add_parser(
+        "similar", help="every movie's k nearest, as GET /similar answers (movie, rank, "
+        "similar, score)",
+    )  # fmt: skip
+    similar.add_argument("--artifacts", type=Path, default=Path("artifacts"))
+    similar.add_argument("--out", type=Path, required=True, help="FILE.parquet or FILE.csv")
+    similar.add_argument("--k", type=_positive_int, default=10)
+    similar.set_defaults(run=_export_similar)
+
     data = commands.add_parser("data", help="download or describe a MovieLens dataset")
     data_commands = data.add_subparsers(dest="data_command", required=True)
     download = data_commands.add_parser("download", help="fetch a published MovieLens zip")
@@ -339,6 +357,23 @@ def _serve(args: argparse.Namespace) -> None:
         return
     uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info",
                 access_log=settings.uvicorn_access_log)  # fmt: skip
+
+
+def _export_embeddings(args: argparse.Namespace) -> None:
+    from graphrec.artifacts import load_bundle, resolve
+    from graphrec.export import export_embeddings
+
+    for path in export_embeddings(load_bundle(resolve(args.artifacts)), args.out, args.format):
+        print(path)
+
+
+def _export_similar(args: argparse.Namespace) -> None:
+    from graphrec.artifacts import load_bundle, resolve
+    from graphrec.export import export_similar
+
+    if args.out.suffix not in (".parquet", ".csv"):
+        raise ConfigError(f"{args.out}: the export's name must end in .parquet or .csv")
+    print(export_similar(load_bundle(resolve(args.artifacts)), args.out, args.k))
 
 
 def _experiments_report(args: argparse.Namespace) -> None:
