@@ -82,13 +82,47 @@ def table(rows: dict[str, dict[str, Any]], first: str) -> list[str]:
     return lines
 
 
+def flatten(node: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Every scalar under ``node``, keyed by its dotted path."""
+    flat: dict[str, Any] = {}
+    for key, value in node.items():
+        if isinstance(value, dict):
+            flat |= flatten(value, f"{prefix}{key}.")
+        elif not isinstance(value, list):
+            flat[f"{prefix}{key}"] = value
+    return flat
+
+
+def rows_tables(items: list[dict[str, Any]]) -> list[str]:
+    """A list of rows: their scalars in one table, each nested part in a table of its own
+    (its scalars flattened), the rows named by their first scalar."""
+    names = [fmt(next(iter(scalars(item).values()), i + 1)) for i, item in enumerate(items)]
+    first = next(iter(scalars(items[0])), "#")
+    rest = [{k: v for k, v in scalars(item).items() if k != first} for item in items]
+    lines = table(dict(zip(names, rest, strict=True)), first) if any(rest) else []
+    parts = [k for item in items for k, v in item.items() if isinstance(v, dict)]
+    for part in dict.fromkeys(parts):
+        rows = {n: flatten(item.get(part, {})) for n, item in zip(names, items, strict=True)}
+        for offset in range(0, max(len(r) for r in rows.values()), MAX_COLUMNS):
+            window = {
+                n: dict(list(r.items())[offset : offset + MAX_COLUMNS]) for n, r in rows.items()
+            }
+            lines += [
+                "",
+                f"**{part}**" + (" (continued)" if offset else ""),
+                "",
+                *table(window, first),
+            ]
+    return lines
+
+
 def render(node: Any, depth: int = 0, name: str = "") -> list[str]:
     """Tables of a JSON node: a dict of like dicts (or a list of dicts) is one table, the
     scalars of a dict a two-column one, nested parts a sub-heading each."""
     heading = "#" * min(3 + depth, 6)
     if isinstance(node, list):
         if node and all(isinstance(item, dict) for item in node):
-            return table({str(i + 1): item for i, item in enumerate(node)}, "#")
+            return rows_tables(node)
         return [", ".join(fmt(item) for item in node)] if node else []
     if not isinstance(node, dict):
         return [fmt(node)]
