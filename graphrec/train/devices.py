@@ -16,7 +16,7 @@ def resolve_device(name: str, model: str) -> torch.device:
 
     ``auto`` takes a CUDA device when PyTorch sees one (this rank's ``LOCAL_RANK``-th when
     several ranks share a machine) and the CPU otherwise. Only PinSAGE's minibatch trainer
-    moves to a GPU; GraphSAGE's full-graph trainer stays on the CPU.
+    moves to a GPU; GraphSAGE's trainer (its histories in host memory) stays on the CPU.
     """
     if name not in DEVICES:
         raise ConfigError(f"unknown device {name!r}; available: {', '.join(DEVICES)}")
