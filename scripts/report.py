@@ -20,24 +20,17 @@ from typing import Any
 
 from graphrec.eval.provenance import code_digest
 
-#: The script each older JSON came from, for those that do not name their command.
+#: The script each older JSON came from, for those that do not name their command: only
+#: where the script's own docstring or code names that file (the others say "not recorded").
 SOURCES = {
-    "coldstart": "graphrec evaluate --cold-start --json bench/coldstart.json",
     "dense_split": "scripts/bench_dense_split.py",
-    "live": "scripts/bench_live.py",
-    "live_pinsage": "scripts/bench_live.py --model pinsage",
+    "live": "scripts/bench_live.py --json bench/live.json",
     "online": "scripts/bench_online.py",
-    "pinsage_stratified": "graphrec evaluate --model pinsage --protocol stratified",
-    "pinsage_temporal": "graphrec evaluate --model pinsage --protocol temporal",
     "quality": "scripts/bench_quality.py",
     "reload": "scripts/bench_reload.py",
-    "scale_1m": "scripts/bench_scale.py --edges 1000000",
-    "scale_1m_nproc2": "scripts/bench_scale.py --edges 1000000 --nproc 2",
-    "scale_4m": "scripts/bench_scale.py --edges 4000000",
-    "scale_10m": "scripts/bench_scale.py --edges 10000000",
+    "scale_1m": "scripts/bench_scale.py --edges 1000000 --json bench/scale_1m.json",
+    "scale_10m": "scripts/bench_scale.py --edges 10000000 --json bench/scale_10m.json",
     "search": "scripts/bench_search.py",
-    "served_pinsage": "scripts/bench_quality.py --model pinsage",
-    "served_seeds": "scripts/bench_quality.py --seeds 1,2",
     "serving": "scripts/bench_serving.py",
     "throughput": "scripts/bench_throughput.py",
     "user_state": "scripts/bench_user_state.py",
@@ -151,14 +144,15 @@ def render(node: Any, depth: int = 0, name: str = "") -> list[str]:
 def section(path: Path) -> tuple[list[str], str | None]:
     """A benchmark's section and the reason its figures are stale, if they are."""
     document = json.loads(path.read_text())
-    command = document.pop("command", None) or SOURCES.get(path.stem, "not recorded")
+    known = document.pop("command", None) or SOURCES.get(path.stem)
+    command = f"`{known}`" if known else f"not recorded (see `git log bench/{path.name}`)"
     date = document.pop("date", None) or "not recorded"
     machine = document.pop("machine", None)
     commit = document.pop("commit", None)
     code = document.pop("code", None)
     where = f"{machine['cpu']}, {machine['cores']} cores" if machine else "not recorded"
     reason = stale(code)
-    lines = [f"## {path.stem}", "", f"- command: `{command}`", f"- date: {date}",
+    lines = [f"## {path.stem}", "", f"- command: {command}", f"- date: {date}",
              f"- machine: {where}", f"- commit: {commit or 'not recorded'}",
              f"- source: [`bench/{path.name}`](../bench/{path.name})"]  # fmt: skip
     if reason:
