@@ -35,6 +35,7 @@ from graphrec.bucketing import RECALL_ORDER, parse_shares
 from graphrec.experiments.impressions import ImpressionLog
 from graphrec.experiments.layers import parse_interleave, parse_layers
 from graphrec.rankers.ranking import RANKERS
+from graphrec.store import StoreUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -97,6 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_api_route("/", _page, include_in_schema=False)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StoreUnavailable, _store_unavailable)
     # Routers are matched in turn: the busiest routes first.
     for module in (similar, recommend, health, movies, items, feedback, users, experiments,
                    catalogue_map, admin):  # fmt: skip
@@ -144,6 +146,20 @@ def _sync(state: ServingState, interval: float, stop: threading.Event) -> None:
 async def _page() -> FileResponse:
     """The web page: plain HTML, CSS and a script, all served from here."""
     return FileResponse(STATIC / "index.html")
+
+
+#: Seconds a client is told to wait before retrying a write the store could not take.
+RETRY_AFTER = 5
+
+
+async def _store_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    """503 with ``Retry-After``: the write was not applied, and may succeed later; reads go
+    on from memory."""
+    return JSONResponse(
+        status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
+        content={"detail": f"store unavailable, nothing was written: {exc}"},
+        headers={"Retry-After": str(RETRY_AFTER)},
+    )
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:

@@ -24,7 +24,7 @@ _ERRORS = {
     404: "Unknown movie or user.",
     409: "Conflict: the id is taken, or the bundle was refused and the old one kept.",
     422: "Invalid input: the field and the reason, in one line.",
-    503: "Not ready.",
+    503: "Not ready, or the store cannot take writes now (retry after Retry-After seconds).",
 }
 
 

@@ -19,6 +19,7 @@ import logging
 import os
 import secrets
 import shutil
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,10 @@ FORMAT_VERSION = 9
 CURRENT = "current"
 MANIFEST = "manifest.json"
 INDEX_FILE = "index.faiss"
+#: A bundle is written under ``.tmp-<version>`` and renamed into place when complete.
+STAGING_PREFIX = ".tmp-"
+#: The writer's process id, in its staging folder until the bundle is complete.
+WRITER_PID = "writer.pid"
 
 
 @dataclass
@@ -121,9 +126,11 @@ def write_bundle(
 
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
+    clean_dead_writers(root)
     version = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
-    staging = root / f".tmp-{version}"
+    staging = root / f"{STAGING_PREFIX}{version}"
     staging.mkdir()
+    (staging / WRITER_PID).write_text(str(os.getpid()))
     try:
         (staging / "movies.json").write_text(json.dumps(catalog.to_json()))
         np.save(staging / "movie_ids.npy", np.asarray(catalog.ids, dtype=np.int64))
@@ -156,6 +163,7 @@ def write_bundle(
         drawn = movie_embeddings if item_vectors is None else item_vectors
         np.save(staging / "map.npy", pca_2d(drawn))
         index.save(staging / INDEX_FILE)
+        (staging / WRITER_PID).unlink()
         files = {p.name: sha256_file(p) for p in sorted(staging.iterdir())}
         full_manifest = {
             "format": FORMAT_VERSION,
@@ -174,6 +182,38 @@ def write_bundle(
     point_current(root, version)
     logger.info("wrote bundle %s", final)
     return final
+
+
+def clean_dead_writers(root: Path) -> list[Path]:
+    """Remove what writers killed mid-bundle left under ``root``: staging folders whose
+    writer process is gone, and link files older than a minute that never replaced
+    ``current``. Returns what was removed."""
+    removed = []
+    for staging in root.glob(f"{STAGING_PREFIX}*"):
+        if staging.is_dir() and not _writer_alive(staging / WRITER_PID):
+            shutil.rmtree(staging, ignore_errors=True)
+            removed.append(staging)
+    for link in root.glob(f".{CURRENT}-*"):
+        if link.is_symlink() and time.time() - link.lstat().st_mtime > 60:
+            link.unlink(missing_ok=True)
+            removed.append(link)
+    if removed:
+        logger.info("removed what a killed writer left: %s", ", ".join(p.name for p in removed))
+    return removed
+
+
+def _writer_alive(pid_file: Path) -> bool:
+    try:
+        pid = int(pid_file.read_text())
+    except (OSError, ValueError):
+        return False  # a writer writes its pid first: none means it died at once
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's live process
+    return True
 
 
 def point_current(root: Path, version: str) -> None:

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 #: Names `train` and `evaluate` accept; kept here so that `--help` needs no heavy import.
 TRAIN_MODELS = ("sage", "pinsage")
+DATA_HELP = "a MovieLens folder, an interaction-log folder or FILE.toml (default: bundled)"
 MODEL_NAMES = (
     "pop",
     "itemknn",
@@ -76,7 +77,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     train = commands.add_parser("train", help="train embeddings and write an artifact bundle")
-    train.add_argument("--data", type=Path, help="MovieLens folder (default: bundled latest-small)")
+    train.add_argument("--data", type=Path, help=DATA_HELP)
     train.add_argument("--out", type=Path, default=Path("artifacts"), help="bundle root folder")
     train.add_argument(
         "--model", default=TRAIN_MODELS[0], help=f"embedding model ({', '.join(TRAIN_MODELS)})"
@@ -99,7 +100,11 @@ def _parser() -> argparse.ArgumentParser:
     train.set_defaults(run=_train)
 
     evaluate = commands.add_parser("evaluate", help="score models on a held-out split")
-    evaluate.add_argument("--data", type=Path, help="MovieLens folder (default: bundled)")
+    evaluate.add_argument(
+        "--data",
+        type=Path,
+        help="MovieLens folder, interaction-log folder or FILE.toml (default: bundled)",
+    )
     evaluate.add_argument("--protocol", default="temporal", help=", ".join(PROTOCOL_NAMES))
     evaluate.add_argument("--k", type=_positive_int, default=10, help="cut-off of every metric")
     evaluate.add_argument("--models", default=",".join(MODEL_NAMES), help="comma-separated")
@@ -152,7 +157,9 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--json", action="store_true", help="print the report as JSON")
     report.set_defaults(run=_experiments_report)
 
-    export = commands.add_parser("export", help="vectors and similar lists out of a bundle")
+    export = commands.add_parser(
+        "export", help="vectors, similar lists and recommendation lists out of a bundle"
+    )
     export_commands = export.add_subparsers(dest="export_command", required=True)
     embeddings = export_commands.add_parser(
         "embeddings", help="movie and user vectors with their ids (movies.parquet, users.parquet)"
@@ -169,6 +176,22 @@ def _parser() -> argparse.ArgumentParser:
     similar.add_argument("--out", type=Path, required=True, help="FILE.parquet or FILE.csv")
     similar.add_argument("--k", type=_positive_int, default=10)
     similar.set_defaults(run=_export_similar)
+    recommendations = export_commands.add_parser(
+        "recommendations", help="every user's top k, as GET /recommend answers from the bundle "
+        "(user, rank, movie, score)",
+    )  # fmt: skip
+    recommendations.add_argument("--artifacts", type=Path, default=Path("artifacts"))
+    recommendations.add_argument("--out", type=Path, required=True, help="FILE.parquet or FILE.csv")
+    recommendations.add_argument("--k", type=_positive_int, default=10)
+    recommendations.add_argument(
+        "--ranker", help="two_tower, deepfm or none (recall order); the bundle's default arm "
+        "otherwise",
+    )  # fmt: skip
+    recommendations.add_argument(
+        "--users", type=Path, help="a file of user ids, one per line (every user otherwise)"
+    )
+    recommendations.add_argument("--quiet", action="store_true", help="no progress bar")
+    recommendations.set_defaults(run=_export_recommendations)
 
     data = commands.add_parser("data", help="download or describe a MovieLens dataset")
     data_commands = data.add_subparsers(dest="data_command", required=True)
@@ -178,7 +201,12 @@ def _parser() -> argparse.ArgumentParser:
     download.add_argument("--base-url", help="mirror holding NAME.zip and NAME.zip.md5")
     download.set_defaults(run=_data_download)
     info = data_commands.add_parser("info", help="counts, density, degrees and components")
-    info.add_argument("dir", type=Path, nargs="?", help="MovieLens folder (default: bundled)")
+    info.add_argument(
+        "dir",
+        type=Path,
+        nargs="?",
+        help="MovieLens folder, interaction-log folder or FILE.toml (default: bundled)",
+    )
     info.set_defaults(run=_data_info)
     return parser
 
@@ -233,7 +261,7 @@ def _ranked() -> bool:
 
 
 def _evaluate(args: argparse.Namespace) -> None:
-    from graphrec.data.loaders import load_movielens
+    from graphrec.data.loaders import load_data
     from graphrec.eval import evaluate, make_split, split_from_files
     from graphrec.eval.report import document, format_intervals, format_table, plot, write_json
 
@@ -258,9 +286,7 @@ def _evaluate(args: argparse.Namespace) -> None:
     if args.train is not None:
         split = split_from_files(args.train, args.test, args.data)
     else:
-        split = make_split(
-            load_movielens(args.data), args.protocol, ratio=args.ratio, seed=args.seed
-        )
+        split = make_split(load_data(args.data), args.protocol, ratio=args.ratio, seed=args.seed)
     info = split.protocol
     print(f"protocol {info['name']}: {info['train_interactions']} train, "
           f"{info['test_interactions']} test interactions, {info['test_users']} test users "
@@ -290,12 +316,12 @@ def _evaluate(args: argparse.Namespace) -> None:
 
 
 def _evaluate_cold_start(args: argparse.Namespace) -> None:
-    from graphrec.data.loaders import load_movielens
+    from graphrec.data.loaders import load_data
     from graphrec.eval.coldstart import evaluate_cold_start
     from graphrec.eval.report import write_json
     from graphrec.train.config import PinSageConfig, SageConfig
 
-    dataset = load_movielens(args.data)
+    dataset = load_data(args.data)
     config = PinSageConfig() if args.model == "pinsage" else SageConfig()
     results = evaluate_cold_start(
         dataset, num_movies=args.cold_movies, k=args.k, seed=args.seed, config=config,
@@ -369,11 +395,22 @@ def _export_embeddings(args: argparse.Namespace) -> None:
 
 def _export_similar(args: argparse.Namespace) -> None:
     from graphrec.artifacts import load_bundle, resolve
-    from graphrec.export import export_similar
+    from graphrec.export import check_table_name, export_similar
 
-    if args.out.suffix not in (".parquet", ".csv"):
-        raise ConfigError(f"{args.out}: the export's name must end in .parquet or .csv")
+    check_table_name(args.out)
     print(export_similar(load_bundle(resolve(args.artifacts)), args.out, args.k))
+
+
+def _export_recommendations(args: argparse.Namespace) -> None:
+    from graphrec.artifacts import load_bundle, resolve
+    from graphrec.export import check_table_name, export_recommendations, read_user_ids
+    from graphrec.progress import Progress
+
+    check_table_name(args.out)
+    users = None if args.users is None else read_user_ids(args.users)
+    bundle = load_bundle(resolve(args.artifacts))
+    progress = Progress(enabled=not args.quiet)
+    print(export_recommendations(bundle, args.out, args.k, args.ranker, users, progress))
 
 
 def _experiments_report(args: argparse.Namespace) -> None:
@@ -452,10 +489,10 @@ def _data_download(args: argparse.Namespace) -> None:
 
 
 def _data_info(args: argparse.Namespace) -> None:
-    from graphrec.data.loaders import load_movielens
+    from graphrec.data.loaders import load_data
     from graphrec.graph import BipartiteGraph, graph_stats
 
-    dataset = load_movielens(args.dir)
+    dataset = load_data(args.dir)
     graph = BipartiteGraph.from_interactions(
         dataset.users, dataset.movies, dataset.num_users, dataset.num_movies
     )
@@ -467,7 +504,9 @@ def _data_info(args: argparse.Namespace) -> None:
     print(f"interactions: {dataset.num_interactions} ({graph.num_edges} distinct user-movie edges)")
     print(f"density: {stats.density:.5f}")
     table = dataset.movie_table
-    print(f"genres: {len(table.genre_names)}  tags: {len(table.tag_names)}")
+    print(f"genres: {len(table.genre_names)}  tags: {len(table.tag_names)}  "
+          f"years: {int((table.years > 0).sum())}  "
+          f"timestamps: {'yes' if dataset.has_timestamps else 'no'}")  # fmt: skip
     for label, quantiles in (("user degree", stats.user_degree_quantiles),
                              ("movie degree", stats.movie_degree_quantiles)):  # fmt: skip
         cells = "  ".join(f"q{int(q * 100)}={v:g}" for q, v in quantiles.items())

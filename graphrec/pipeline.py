@@ -9,7 +9,7 @@ from pathlib import Path
 
 from graphrec.artifacts import write_bundle
 from graphrec.catalog import Catalog
-from graphrec.data.loaders import load_movielens
+from graphrec.data.loaders import load_data
 from graphrec.errors import ConfigError
 from graphrec.progress import SILENT, Progress
 from graphrec.similarity import IndexLayout
@@ -48,7 +48,9 @@ def train_bundle(
     """
     config = _config(model, epochs, seed)
     started = time.perf_counter()
-    dataset = load_movielens(data_dir)
+    dataset = load_data(data_dir)
+    if not dataset.has_timestamps:  # a random slice validates (graphrec.data.interaction_log)
+        config = config.model_copy(update={"val_cut": "random"})
     load_seconds = time.perf_counter() - started
 
     trained = train_two_stage(dataset, config, progress=progress, world=world)
@@ -125,7 +127,7 @@ def follow_training(data_dir: Path | None, world: World, *, model: str, epochs: 
     config = _config(model, epochs, seed)
     if not isinstance(config, PinSageConfig):
         raise ConfigError(f"data-parallel training needs --model pinsage, not {model!r}")
-    return PinSageTrainer(load_movielens(data_dir), config, world).follow()
+    return PinSageTrainer(load_data(data_dir), config, world).follow()
 
 
 def _config(model: str, epochs: int | None, seed: int) -> SageConfig | PinSageConfig:

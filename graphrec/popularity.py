@@ -46,6 +46,16 @@ def log_popularity(degrees: np.ndarray) -> np.ndarray:
     return np.log1p(np.asarray(degrees, dtype=np.float64)).astype(np.float32)
 
 
+def popularity_percentile(degrees: np.ndarray) -> np.ndarray:
+    """``(num_movies,)`` each movie's rank by degree scaled to ``[0, 1]``: 0 is the most
+    rated, 1 the least; ties ranked in id order."""
+    degrees = np.asarray(degrees)
+    order = np.argsort(-degrees, kind="stable")
+    rank = np.empty(len(degrees), dtype=np.float64)
+    rank[order] = np.arange(len(degrees))
+    return rank / max(1, len(degrees) - 1)
+
+
 def with_popularity(vectors: np.ndarray, popularity: np.ndarray) -> np.ndarray:
     """``vectors`` with each movie's log popularity appended as the last column (index rows)."""
     return np.concatenate([vectors, popularity[:, None]], axis=1).astype(np.float32)

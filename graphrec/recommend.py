@@ -29,15 +29,24 @@ def recall(bundle: Bundle, profile: UserProfile, n: int, search: Search) -> Rank
     The query is built so that its inner product with every index row is the recall score
     that was tuned, trained on and evaluated (graphrec.recall_score).
     """
-    rated = profile.rated_ids
-    query = index_query(
+    scores, ids = search(recall_query(bundle, profile), min(n + len(profile.rated_ids),
+                                                             len(bundle.index)))  # fmt: skip
+    return recalled(profile, scores, ids, n)
+
+
+def recall_query(bundle: Bundle, profile: UserProfile) -> np.ndarray:
+    """``(1, index dim)`` the index query of the user's recall score."""
+    return index_query(
         profile.vector,
         bundle.popularity_weights.user,
         bundle.index.info.dim,
         float(bundle.manifest["index"].get("attribute_weight", 0.0)),
     )
-    scores, ids = search(query, min(n + len(rated), len(bundle.index)))
-    keep = (ids >= 0) & ~np.isin(ids, rated)
+
+
+def recalled(profile: UserProfile, scores: np.ndarray, ids: np.ndarray, n: int) -> Ranked:
+    """The first ``n`` of one search's results the user has not rated."""
+    keep = (ids >= 0) & ~np.isin(ids, profile.rated_ids)
     return Ranked(ids=ids[keep][:n], scores=scores[keep][:n])
 
 

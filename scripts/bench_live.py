@@ -8,6 +8,8 @@ held-out events in time order: before each event it asks `/recommend/{user}?k=10
 `none` and with the bundle's default ranker and scores whether the next movie is among the ten.
 The static run never posts an event; the live run posts each one through `POST /feedback` after
 asking. New users start with nothing: before their first event both runs can only 404 (a miss).
+The session run replays the new users as anonymous visitors (`POST /recommend` with the movies
+so far). Their counting peer, `cooc_last_5`, ranks by co-occurrence with the last 5 movies.
 
     python scripts/bench_live.py --json bench/live.json
 """
@@ -29,11 +31,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy.sparse import csr_matrix
 
 from graphrec.artifacts import load_bundle
 from graphrec.bucketing import default_shares
 from graphrec.data.loaders import bundled_data_dir
 from graphrec.data.splits import per_user_latest
+from graphrec.eval.provenance import provenance
 from graphrec.eval.report import write_json
 
 TOKEN = "bench-live-long-token"
@@ -82,7 +86,7 @@ def main() -> None:
             "known": _replay_events(known, known_users, args.events_per_user),
             "new": _replay_events(new, new_users, args.events_per_user),
         }
-        report: dict[str, Any] = {
+        report: dict[str, Any] = provenance("scripts/bench_live.py", sys.argv[1:]) | {
             "model": args.model,
             "bundle": bundle.version,
             "user_vectors": bundle.manifest["user_vectors"],
@@ -92,6 +96,11 @@ def main() -> None:
             "replayed_events": {name: len(events) for name, events in replays.items()},
             "replayed_users": {"known": len(known_users), "new": len(new_users)},
         }
+        counting = LastMoviesCooccurrence(train, bundle.movie_ids)
+        report["cooc_last_5"] = {
+            name: counting.hits(events, known_history=name == "known")
+            for name, events in replays.items()
+        }
         with Server(folder) as server:
             report["static"] = {
                 name: _hits(server, events, rankers, post=False) for name, events in replays.items()
@@ -99,6 +108,7 @@ def main() -> None:
             report["live"] = {
                 name: _hits(server, events, rankers, post=True) for name, events in replays.items()
             }
+            report["session"] = {"new": _session_hits(server, replays["new"], rankers)}
             catalogue = bundle.movie_ids
             report["events_per_second"] = {
                 "batch_1": _throughput(server, catalogue, args.stream, 1, rng),
@@ -114,6 +124,10 @@ def main() -> None:
     report["ratios"] = {
         f"{group}_{ranker}_live_over_static": _ratio(report, group, ranker)
         for group in ("known", "new")
+        for ranker in rankers
+    } | {
+        f"{group}_{ranker}_{run}_over_cooc_last_5": _over_counting(report, run, group, ranker)
+        for run, group in (("live", "known"), ("live", "new"), ("session", "new"))
         for ranker in rankers
     }
     print(json.dumps(report, indent=2))
@@ -232,6 +246,66 @@ def _hits(
     }
 
 
+def _session_hits(server: Server, events: pd.DataFrame, rankers: list[str]) -> dict[str, Any]:
+    """Next-event hit@10 of anonymous sessions: before each event, `POST /recommend` with the
+    user's earlier replayed movies (the first event has none: a miss)."""
+    connection = server.connection()
+    hits = dict.fromkeys(rankers, 0)
+    for _, group in events.groupby("userId", sort=False):
+        movies = group["movieId"].astype(int).tolist()
+        for position in range(1, len(movies)):
+            for ranker in rankers:
+                status, body = server.request(
+                    "POST", f"/recommend?k=10&ranker={ranker}",
+                    {"movies": movies[:position]}, connection=connection,
+                )  # fmt: skip
+                if status == 200:
+                    hits[ranker] += movies[position] in {r["id"] for r in body["results"]}
+    n = len(events)
+    return {"events": n, **{f"hit@10_{r}": round(hits[r] / max(n, 1), 4) for r in rankers}}
+
+
+class LastMoviesCooccurrence:
+    """The counting peer of live users and sessions: before each event, the movies with the
+    highest summed co-occurrence cosine (training ratings) to the user's last 5 movies, every
+    movie the user has seen left out."""
+
+    def __init__(self, train: pd.DataFrame, movie_ids: np.ndarray) -> None:
+        self.movie_ids = np.asarray(movie_ids)
+        self.column = {int(m): i for i, m in enumerate(self.movie_ids)}
+        users, rows = np.unique(train["userId"].to_numpy(), return_inverse=True)
+        columns = np.searchsorted(self.movie_ids, train["movieId"].to_numpy())
+        matrix = csr_matrix(
+            (np.ones(len(train), np.float32), (rows, columns)),
+            shape=(len(users), len(self.movie_ids)),
+        )
+        norms = np.sqrt(np.asarray(matrix.sum(axis=0)).ravel())
+        self.inverse = np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)
+        self.matrix = matrix.tocsc()
+        ordered = train.sort_values(["userId", "timestamp"], kind="stable")
+        self.history = {int(u): g.astype(int).tolist()
+                        for u, g in ordered.groupby("userId")["movieId"]}  # fmt: skip
+
+    def top(self, last: list[int], seen: set[int], k: int = 10) -> set[int]:
+        columns = [self.column[m] for m in last if m in self.column]
+        if not columns:
+            return set()
+        counts = np.asarray((self.matrix[:, columns].T @ self.matrix).sum(axis=0)).ravel()
+        scores = counts * self.inverse  # the query side's norm only scales each term
+        scores[[self.column[m] for m in seen if m in self.column]] = -np.inf
+        return {int(self.movie_ids[i]) for i in np.argsort(-scores, kind="stable")[:k]}
+
+    def hits(self, events: pd.DataFrame, *, known_history: bool) -> dict[str, Any]:
+        """Next-event hit@10 over ``events`` in order, each event joining the history after."""
+        hits = 0
+        for user, group in events.groupby("userId", sort=False):
+            history = list(self.history.get(int(user), [])) if known_history else []
+            for movie in group["movieId"].astype(int):
+                hits += movie in self.top(history[-5:], set(history))
+                history.append(movie)
+        return {"events": len(events), "hit@10": round(hits / max(len(events), 1), 4)}
+
+
 def _throughput(
     server: Server, movies: np.ndarray, total: int, batch: int, rng: np.random.Generator
 ) -> float:
@@ -313,6 +387,12 @@ def _stream(port: int, movies: list[int], rate: float, stop: Any, streamed: Any)
         wait = started + sent / rate - time.perf_counter()
         if wait > 0:
             stop.wait(wait)
+
+
+def _over_counting(report: dict[str, Any], run: str, group: str, ranker: str) -> float | None:
+    counting = report["cooc_last_5"][group]["hit@10"]
+    served = report[run][group][f"hit@10_{ranker}"]
+    return round(served / counting, 3) if counting > 0 else None
 
 
 def _ratio(report: dict[str, Any], group: str, ranker: str) -> float | None:

@@ -22,30 +22,60 @@ def _binaries() -> Path | None:
     return Path(found[-1]).parent if found else None
 
 
-@pytest.fixture(scope="session")
-def postgres_server() -> Iterator[str]:
-    """The URL of a fresh cluster's server (trust authentication, user ``graphrec``)."""
+class Cluster:
+    """One throw-away cluster on a free loopback port, which a test may stop and start."""
+
+    def __init__(self, binaries: Path) -> None:
+        self.binaries = binaries
+        self.root = Path(tempfile.mkdtemp(prefix="graphrec-pg-"))
+        self.as_postgres: list[str] = []
+        if os.geteuid() == 0:  # the server refuses to run as root
+            self.as_postgres = ["runuser", "-u", "postgres", "--"]
+            shutil.chown(self.root, "postgres")
+        self.root.chmod(0o755)
+        self.data, self.port = self.root / "data", free_port()
+        subprocess.run([*self.as_postgres, str(binaries / "initdb"), "-D", str(self.data),
+                        "--auth=trust", "-U", "graphrec", "--no-sync"],
+                       check=True, capture_output=True)  # fmt: skip
+        self.start()
+
+    @property
+    def url(self) -> str:
+        return f"postgresql://graphrec@127.0.0.1:{self.port}"
+
+    def _pg_ctl(self, *args: str, check: bool = True) -> None:
+        options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off"
+        command = [*self.as_postgres, str(self.binaries / "pg_ctl"), "-D", str(self.data),
+                   "-o", options, "-l", str(self.root / "log"), *args]  # fmt: skip
+        subprocess.run(command, check=check, capture_output=True)
+
+    def start(self) -> None:
+        self._pg_ctl("-w", "start")
+
+    def stop(self, mode: str = "fast") -> None:
+        self._pg_ctl("-m", mode, "-w", "stop", check=False)
+
+    def remove(self) -> None:
+        self.stop("immediate")
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def new_cluster() -> Cluster:
+    """A started cluster of its own; skips the test where PostgreSQL is not installed."""
     binaries = _binaries()
     if binaries is None:
         pytest.skip("no PostgreSQL server here (apt-get install postgresql; .ci/run does)")
-    root = Path(tempfile.mkdtemp(prefix="graphrec-pg-"))
-    as_postgres: list[str] = []
-    if os.geteuid() == 0:  # the server refuses to run as root
-        as_postgres = ["runuser", "-u", "postgres", "--"]
-        shutil.chown(root, "postgres")
-    root.chmod(0o755)
-    data, port = root / "data", free_port()
-    subprocess.run([*as_postgres, str(binaries / "initdb"), "-D", str(data), "--auth=trust",
-                    "-U", "graphrec", "--no-sync"], check=True, capture_output=True)  # fmt: skip
-    options = f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off"
-    start = [str(binaries / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(root / "log")]
-    subprocess.run([*as_postgres, *start, "-w", "start"], check=True, capture_output=True)
+    return Cluster(binaries)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """The URL of a fresh cluster's server (trust authentication, user ``graphrec``)."""
+    cluster = new_cluster()
     try:
-        yield f"postgresql://graphrec@127.0.0.1:{port}"
+        yield cluster.url
     finally:
-        subprocess.run([*as_postgres, str(binaries / "pg_ctl"), "-D", str(data), "-m",
-                        "immediate", "stop"], capture_output=True)  # fmt: skip
-        shutil.rmtree(root, ignore_errors=True)
+        cluster.remove()
 
 
 @pytest.fixture

@@ -5,7 +5,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from graphrec.artifacts import load_bundle, point_current, resolve, verify
+from graphrec.artifacts import (
+    WRITER_PID,
+    clean_dead_writers,
+    load_bundle,
+    point_current,
+    resolve,
+    verify,
+)
 from graphrec.errors import BundleError
 
 
@@ -53,3 +60,49 @@ def test_damaged_or_missing_bundle_is_refused(small_bundle: Path, tmp_path: Path
         load_bundle(copy)
     with pytest.raises(BundleError, match="no artifact bundle here"):
         load_bundle(tmp_path / "empty")
+
+
+def test_staging_left_by_a_dead_writer_is_removed_and_a_live_ones_kept(tmp_path: Path) -> None:
+    import subprocess
+
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    dead, live, bare = tmp_path / ".tmp-dead", tmp_path / ".tmp-live", tmp_path / ".tmp-bare"
+    for folder in (dead, live, bare):
+        folder.mkdir()
+    (dead / WRITER_PID).write_text(str(gone.pid))
+    (live / WRITER_PID).write_text(str(os.getpid()))
+    assert set(clean_dead_writers(tmp_path)) == {dead, bare}
+    assert live.is_dir() and not dead.exists() and not bare.exists()
+
+
+@pytest.mark.slow
+def test_a_train_killed_while_writing_leaves_current_and_the_next_run_cleans_up(
+    artifacts: Path, tmp_path: Path
+) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.conftest import bundled_slice
+
+    old, old_version = resolve(artifacts).name, load_bundle(artifacts).version
+    data = bundled_slice(tmp_path / "data", num_users=30)
+    command = [sys.executable, "-m", "graphrec", "train", "--data", str(data), "--out",
+               str(artifacts), "--epochs", "1", "--quiet"]  # fmt: skip
+    writer = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 600
+    while not list(artifacts.glob(".tmp-*")):
+        assert writer.poll() is None, "training ended before it was caught writing"
+        assert time.monotonic() < deadline
+        time.sleep(0.001)
+    os.kill(writer.pid, signal.SIGKILL)
+    writer.wait()
+    assert list(artifacts.glob(".tmp-*")), "the dead writer's staging is left behind"
+    assert resolve(artifacts).name == old
+    assert load_bundle(artifacts).version == old_version  # complete and verified
+    result = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    assert not list(artifacts.glob(".tmp-*"))
+    assert resolve(artifacts).name != old

@@ -80,3 +80,41 @@ def test_a_bad_name_or_a_missing_bundle_is_one_line_and_writes_nothing(
     )
     assert result.returncode == 2 and "no artifact bundle" in result.stderr
     assert not list(tmp_path.glob("*.csv")) and not list(tmp_path.glob("*.txt"))
+
+
+def test_recommendation_lists_are_what_the_api_answers(artifacts: Path, tmp_path: Path) -> None:
+    bundle = load_bundle(resolve(artifacts))
+    users = np.random.default_rng(1).choice(bundle.user_ids, 25, replace=False)
+    (tmp_path / "users.txt").write_text("\n".join(map(str, users)) + "\n")
+    with TestClient(create_app(Settings(artifacts=artifacts, data_dir=tmp_path))) as client:
+        for ranker in ("none", "deepfm", None):
+            out = tmp_path / f"recs-{ranker}.parquet"
+            args = ["recommendations", "--artifacts", str(artifacts), "--out", str(out),
+                    "--k", "6", "--users", str(tmp_path / "users.txt"), "--quiet"]  # fmt: skip
+            assert _export(*args, *(["--ranker", ranker] if ranker else [])).returncode == 0
+            lists = pd.read_parquet(out)
+            assert list(lists.columns) == ["user", "rank", "movie", "score"]
+            assert set(lists.user) == set(users.tolist())
+            query = f"&ranker={ranker}" if ranker else ""
+            for user in users:
+                answer = client.get(f"/recommend/{user}?k=6{query}").json()["results"]
+                exported = lists[lists.user == user].sort_values("rank")
+                assert exported.movie.tolist() == [r["id"] for r in answer], (ranker, user)
+                np.testing.assert_allclose(exported.score, [r["score"] for r in answer], rtol=1e-5)
+
+
+def test_recommendations_refuse_unknown_users_and_rankers_in_one_line(
+    artifacts: Path, tmp_path: Path
+) -> None:
+    (tmp_path / "users.txt").write_text("1\n987654321\n")
+    out = tmp_path / "r.csv"
+    base = ["recommendations", "--artifacts", str(artifacts), "--out", str(out), "--quiet"]
+    result = _export(*base, "--users", str(tmp_path / "users.txt"))
+    assert result.returncode == 2 and "987654321" in result.stderr
+    assert result.stderr.count("\n") == 1
+    result = _export(*base, "--ranker", "oracle")
+    assert result.returncode == 2 and "unknown ranker 'oracle'" in result.stderr
+    (tmp_path / "bad.txt").write_text("1\nuser-two\n")
+    result = _export(*base, "--users", str(tmp_path / "bad.txt"))
+    assert result.returncode == 2 and "not an integer id" in result.stderr
+    assert not out.exists()

@@ -15,7 +15,7 @@ router = APIRouter(prefix="/feedback", tags=["feedback"])
 Events = Annotated[list[EventIn], Body(min_length=1, max_length=MAX_EVENTS)]
 
 
-@router.post("", responses=errors(400, 401, 422))
+@router.post("", responses=errors(400, 401, 422, 503))
 def feedback(events: Events, request: Request, state: StateDep, _: TokenDep) -> FeedbackResponse:
     """All or nothing: one bad event and nothing is stored."""
     now = int(time.time())

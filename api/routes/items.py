@@ -10,7 +10,7 @@ from api.state import MovieIdTaken
 router = APIRouter(prefix="/items", tags=["items"])
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, responses=errors(400, 401, 409, 422))
+@router.post("", status_code=status.HTTP_201_CREATED, responses=errors(400, 401, 409, 422, 503))
 def register(body: ItemIn, state: StateDep, _: TokenDep, k: K = 10) -> ItemCreated:
     attributes = to_attributes(body, state.bundle)
     try:

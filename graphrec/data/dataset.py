@@ -53,6 +53,8 @@ class InteractionDataset:
         ratings: Rating of each interaction, ``(num_interactions,)`` of ``float32``.
         timestamps: Unix time of each interaction, ``(num_interactions,)`` of ``int64``.
         movie_table: Attributes of every movie in ``movie_ids``, rated or not.
+        has_timestamps: Whether ``timestamps`` are real; a log without them has all zeros,
+            and nothing may cut or order it by time.
     """
 
     name: str
@@ -63,6 +65,7 @@ class InteractionDataset:
     ratings: np.ndarray
     timestamps: np.ndarray
     movie_table: MovieTable
+    has_timestamps: bool = True
 
     @property
     def num_users(self) -> int:
@@ -94,6 +97,7 @@ class InteractionDataset:
             ratings=self.ratings[mask],
             timestamps=self.timestamps[mask],
             movie_table=self.movie_table,
+            has_timestamps=self.has_timestamps,
         )
 
     def describe(self) -> dict[str, str | int]:

@@ -38,6 +38,17 @@ def load_movielens(folder: Path | str | None = None) -> InteractionDataset:
     return build_dataset(tables, name=path.name)
 
 
+def load_data(path: Path | str | None = None) -> InteractionDataset:
+    """Whatever ``--data`` names: the bundled set (``None``), a generic interaction log (a
+    ``.toml`` description or a folder with ``interactions.*``: graphrec.data.interaction_log)
+    or a MovieLens folder."""
+    from graphrec.data.interaction_log import is_log, load_log  # it builds on this module
+
+    if path is not None and is_log(Path(path)):
+        return load_log(Path(path))
+    return load_movielens(path)
+
+
 def build_dataset(tables: RawTables, *, name: str) -> InteractionDataset:
     """Index users and movies contiguously and parse movie attributes, all vectorised."""
     movies = tables.movies.drop_duplicates("movie", keep="first").sort_values("movie")

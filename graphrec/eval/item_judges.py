@@ -28,6 +28,7 @@ import torch
 from graphrec.data.franchises import MIN_RATINGS, franchise_groups, franchise_recall
 from graphrec.eval.intervals import Sample
 from graphrec.eval.metrics import coverage
+from graphrec.popularity import popularity_percentile
 from graphrec.train.topk import similar_lists
 
 #: Scores of a batch of query movies over all movies, ``(len(movies), num_movies)``.
@@ -56,14 +57,11 @@ class JudgeQueries:
               min_ratings: int = MIN_RATINGS) -> JudgeQueries:  # fmt: skip
         """Queries and ground truth from titles, genres and training degrees."""
         degrees = np.asarray(degrees)
-        order = np.argsort(-degrees, kind="stable")
-        rank = np.empty(len(degrees), dtype=np.float64)
-        rank[order] = np.arange(len(degrees))
         return cls(
             movies=np.flatnonzero(degrees >= min_ratings),
             franchise=franchise_groups(titles, degrees, min_ratings),
             genres=np.asarray(genres, dtype=bool),
-            percentile=rank / max(1, len(degrees) - 1),
+            percentile=popularity_percentile(degrees),
         )
 
 

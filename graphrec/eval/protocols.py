@@ -23,6 +23,8 @@ from graphrec.data.splits import (
 from graphrec.errors import ConfigError, DataError
 
 PROTOCOLS = ("temporal", "global-temporal", "stratified", "leave-last-out")
+#: Protocols that cut by time, which a log without timestamps cannot take.
+TIME_PROTOCOLS = ("temporal", "global-temporal", "leave-last-out")
 #: Share of each user's latest interactions that `temporal` holds out.
 TEMPORAL_TEST_FRACTION = 0.2
 #: Timestamp quantile of the single cut of `global-temporal`.
@@ -73,6 +75,11 @@ def make_split(
         seed: Seed of ``stratified``'s random choice.
     """
     users, times = dataset.users, dataset.timestamps
+    if protocol in TIME_PROTOCOLS and not dataset.has_timestamps:
+        raise DataError(
+            f"{dataset.name} has no timestamps: protocol {protocol!r} cuts by time; "
+            "use --protocol stratified"
+        )
     params: dict[str, Any] = {"name": protocol}
     match protocol:
         case "temporal":

@@ -58,6 +58,27 @@ class ItemEncoder(nn.Module):
         x = self.movie_embedding.weight + self.attribute_projection(features)
         return F.normalize(x + self.conv(x, edge_index, edge_weight), dim=-1)
 
+    def encode(self, features: Tensor, nodes: Tensor, neighbours: Tensor, weights: Tensor
+               ) -> Tensor:  # fmt: skip
+        """The rows ``nodes`` of :meth:`forward`, computed from those movies and their
+        neighbourhoods only, so that a training step costs its batch, not the catalogue.
+
+        Args:
+            features: Movie attribute matrix, ``(num_movies, feature_dim)``.
+            nodes: Movies to encode, ``(n,)``.
+            neighbours: Each movie's pooling neighbourhood, ``-1`` padded, ``(num_movies, T)``.
+            weights: Their importance weights, ``(num_movies, T)``.
+        """
+        rows, columns = neighbours[nodes], weights[nodes]
+        present = rows >= 0
+        needed, inverse = torch.unique(torch.cat([nodes, rows[present]]), return_inverse=True)
+        x = self.movie_embedding(needed) + self.attribute_projection(features[needed])
+        own = inverse[: len(nodes)]
+        targets = torch.arange(len(nodes), device=nodes.device).repeat_interleave(present.sum(1))
+        edge_index = torch.stack([inverse[len(nodes) :], targets])
+        pooled = self.conv((x, x[own]), edge_index, columns[present])
+        return F.normalize(x[own] + pooled, dim=-1)
+
     def attribute_path(self, features: Tensor) -> Tensor:
         """What the encoder makes of attributes alone, no id embedding and no neighbours
         (the neighbourhood pools a zero vector): ``(len(features), dim)`` unit rows."""

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from graphrec.errors import ConfigError
-from graphrec.store.base import DuplicateMovie, Store
+from graphrec.store.base import DuplicateMovie, Store, StoreUnavailable
 from graphrec.store.events import EventColumns, FeedbackEvent, Kind
 from graphrec.store.sqlite import SqliteStore
 
@@ -35,5 +35,6 @@ __all__ = [
     "Kind",
     "SqliteStore",
     "Store",
+    "StoreUnavailable",
     "open_store",
 ]

@@ -16,6 +16,11 @@ class DuplicateMovie(ValueError):
     """A registration names a movie id the store already holds."""
 
 
+class StoreUnavailable(RuntimeError):
+    """The store cannot take a write now (a read-only or full disk, a lost connection):
+    nothing of the write was applied, and the same write may succeed later."""
+
+
 class Store(Protocol):
     """Durable state shared by every worker serving the same artifacts."""
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from graphrec.coldstart import Attributes
 from graphrec.experiments.impressions import Impression
-from graphrec.store.base import DuplicateMovie
+from graphrec.store.base import DuplicateMovie, StoreUnavailable
 from graphrec.store.events import EventColumns, FeedbackEvent
 from graphrec.store.rows import (
     EVENT_COLUMNS,
@@ -147,14 +147,18 @@ class SqliteStore:
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:
+        """One write; a read-only or full disk raises :class:`StoreUnavailable`."""
         with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
             try:
-                yield
-                self._db.execute("COMMIT")
-            except BaseException:
-                # A failed COMMIT can leave the transaction open (SQLITE_BUSY) or already
-                # rolled back (a full disk): either way nothing of it may stay.
-                if self._db.in_transaction:
-                    self._db.execute("ROLLBACK")
-                raise
+                self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    yield
+                    self._db.execute("COMMIT")
+                except BaseException:
+                    # A failed COMMIT can leave the transaction open (SQLITE_BUSY) or already
+                    # rolled back (a full disk): either way nothing of it may stay.
+                    if self._db.in_transaction:
+                        self._db.execute("ROLLBACK")
+                    raise
+            except sqlite3.OperationalError as exc:
+                raise StoreUnavailable(f"{self.path.name}: {exc}") from exc

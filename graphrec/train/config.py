@@ -17,27 +17,30 @@ class ItemSpaceConfig(BaseModel):
 
     dim: int = Field(64, ge=2, le=1024, description="Embedding width.")
     window: int = Field(
-        3, ge=0, description="A movie's positives include the movies at most this many "
-        "positions before or after it in its user's time-ordered history.",
+        1, ge=0, description="A movie's positives include the movies at most this many "
+        "positions before or after it in its user's time-ordered history; on validation the "
+        "next and previous movie alone found the most franchise mates (window 2 or 3 added "
+        "pairs of looser kin).",
     )  # fmt: skip
     partners: bool = Field(
-        True, description="Each epoch, also pair every rating with one random other movie of "
-        "the same user (whole histories, sampled: linear in the ratings).",
+        False, description="Each epoch, also pair every rating with one random other movie of "
+        "the same user (whole histories, sampled: linear in the ratings); on validation they "
+        "taught broad taste and lost franchise mates.",
     )  # fmt: skip
     walk_pairs: int = Field(
         0, ge=0, description="Positives per movie drawn from its random-walk neighbourhood by "
         "visit count (PinSAGE's positives); on validation they added nothing beside the "
         "histories' pairs.",
     )  # fmt: skip
-    epochs: int = Field(10, ge=1, description="Passes over the pairs.")
+    epochs: int = Field(30, ge=1, description="Passes over the fitting ratings' pairs.")
     max_pairs: int = Field(
         2_000_000, ge=1, description="Pairs drawn per epoch at most (uniformly from all of "
         "them, with replacement): an epoch's cost stops growing with the ratings (the "
-        "bundled data has 0.5 M).",
+        "bundled data has 0.16 M).",
     )  # fmt: skip
     batch_size: int = Field(8192, ge=2, description="(query, positive) pairs per step.")
     num_negatives: int = Field(512, ge=1, description="Uniform negatives shared by a batch.")
-    temperature: float = Field(0.1, gt=0.0, description="Scale of cosine scores in the loss.")
+    temperature: float = Field(0.05, gt=0.0, description="Scale of cosine scores in the loss.")
     popularity_offset: float = Field(
         1.0, ge=0.0, description="β in the training logits ``cos/τ + β·log(1 + degree)``: "
         "popularity explains part of each co-engagement, so the vectors need not (at 1, "
@@ -46,9 +49,19 @@ class ItemSpaceConfig(BaseModel):
     )  # fmt: skip
     lr: float = Field(0.02, gt=0.0, description="Adam learning rate.")
     attribute_weights: tuple[float, ...] = Field(
-        (0.0, 0.15, 0.3), min_length=1,
+        (0.15, 0.25, 0.35), min_length=1,
         description="Shares of attribute cosine in the similarity tried on validation "
         "(graphrec.similarity).",
+    )  # fmt: skip
+    popularity_weights: tuple[float, ...] = Field(
+        (0.0, 0.0125, 0.025, 0.0375, 0.05, 0.075, 0.1), min_length=1,
+        description="Weights of log popularity in the similarity tried on validation; "
+        "beyond 0.1 the lists are the catalogue's top sellers.",
+    )  # fmt: skip
+    validation_queries: int = Field(
+        20_000, ge=1, description="Users (next-item hit) and movies (neighbour popularity) "
+        "the blend is judged on at most, drawn at random beyond: the choice's cost stops "
+        "growing with the catalogue.",
     )  # fmt: skip
     seed: int = Field(0, description="Seed for initialisation, walks, pairs and negatives.")
 
@@ -95,11 +108,13 @@ class SageConfig(ValidationConfig):
     num_layers: int = Field(3, ge=1, le=4, description="SAGEConv layers.")
     dropout: float = Field(0.0, ge=0.0, lt=1.0, description="Dropout between layers.")
     fanout: int = Field(
-        10,
+        250,
         ge=1,
         description="Neighbours sampled per node of a training step (the layers above the first "
         "read the others' states from the epoch's histories): a step costs its batch times "
-        "this, not the graph.",
+        "at most this, not the graph. A sampled mean trains layers that underweight the full "
+        "mean served later: on the bundled data's validation the tuned recall@20 rose from "
+        "0.162 (10) over 0.171 (40) and 0.176 (100) to 0.179 (250), as with every neighbour.",
     )
     loss: Literal["softmax", "bpr"] = Field(
         "softmax",

@@ -10,10 +10,9 @@ popularity alone predicts, so the vectors learn what is particular to each pair.
 
 Validation is the trainer's latest (or random) slice of each user, cut as the test is cut:
 the encoder is trained on the other ratings, and the attribute share and popularity weight of
-the served similarity are chosen by next-item hit (the user's latest fitting movie as the
-query, their first validation movie the target) times franchise recall (graphrec.data.
-franchises), so that neither the blockbusters, which win next-item hit alone, nor a list of
-obscure movies wins. Titles only judge: no title word is in the vectors or the score.
+the served similarity are chosen on it (graphrec.train.blend_choice): next-item hit times
+franchise recall, among the blends whose neighbours are no more popular than their queries.
+Titles only judge: no title word is in the vectors or the score.
 The served vectors are the trained encoder's over walks of all training ratings.
 """
 
@@ -29,25 +28,20 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from graphrec.data.dataset import InteractionDataset
-from graphrec.data.franchises import franchise_groups, franchise_recall
 from graphrec.data.splits import validation_mask
 from graphrec.graph.bipartite import BipartiteGraph
 from graphrec.graph.walks import Neighbourhoods, importance_neighbourhoods
 from graphrec.nn.item_encoder import ItemEncoder
-from graphrec.popularity import WEIGHT_GRID, log_popularity
+from graphrec.popularity import log_popularity
 from graphrec.progress import SILENT, Progress
 from graphrec.recall_score import SimilarityScore
 from graphrec.similarity import item_vectors
+from graphrec.train.blend_choice import Blend, BlendJudges, best_blend
 from graphrec.train.co_engagement import UserSequences, walk_pairs
 from graphrec.train.config import ItemSpaceConfig, PinSageConfig, SageConfig
-from graphrec.train.popularity_tuning import next_item_pairs
 from graphrec.train.result import ItemSpace, TrainedEmbeddings
-from graphrec.train.topk import similar_lists, validation_next_item_hit
 
 logger = logging.getLogger(__name__)
-
-#: Cut-off of the validation figures the blend is chosen by.
-VALIDATION_K = 10
 
 
 def _edges(neighbourhoods: Neighbourhoods) -> tuple[Tensor, Tensor]:
@@ -81,15 +75,22 @@ class ItemSpaceTrainer:
             d.users[fit_mask], d.movies[fit_mask], d.num_users, d.num_movies
         )
         self.features = torch.from_numpy(np.ascontiguousarray(features, dtype=np.float32))
-        self.popularity = log_popularity(self.fit_graph.movie_degrees())
-        self.neighbourhoods = importance_neighbourhoods(self.fit_graph, seed=config.seed)
-        self.edges = _edges(self.neighbourhoods)
-        self.sequences = UserSequences(
-            d.users[fit_mask], d.movies[fit_mask], d.timestamps[fit_mask], d.num_users
-        )
-        self.nearby = self.sequences.nearby(config.window)
+        self.learn_from(self.fit_graph, fit_mask)
         self.model = ItemEncoder(d.num_movies, features.shape[1], config.dim)
         self.optimizer = torch.optim.Adam(self.model.parameters(), lr=config.lr)
+
+    def learn_from(self, graph: BipartiteGraph, mask: np.ndarray) -> None:
+        """Draw pairs, neighbourhoods and popularity from the ratings ``mask`` (``graph``
+        is their graph) from the next epoch on."""
+        d = self.dataset
+        self.popularity = log_popularity(graph.movie_degrees())
+        self.neighbourhoods = importance_neighbourhoods(graph, seed=self.config.seed)
+        self.neighbours = torch.from_numpy(self.neighbourhoods.neighbours.astype(np.int64))
+        self.weights = torch.from_numpy(self.neighbourhoods.weights.astype(np.float32))
+        self.sequences = UserSequences(
+            d.users[mask], d.movies[mask], d.timestamps[mask], d.num_users
+        )
+        self.nearby = self.sequences.nearby(self.config.window)
 
     def pairs(self) -> tuple[np.ndarray, np.ndarray]:
         """This epoch's ``(query, positive)`` pairs (module docstring of co_engagement), at
@@ -119,12 +120,14 @@ class ItemSpaceTrainer:
         for start in range(0, len(order), c.batch_size):
             batch = order[start : start + c.batch_size]
             q, p = queries[batch], positives[batch]
-            z = self.model(self.features, *self.edges)
-            negatives = torch.randint(0, len(z), (c.num_negatives,))
-            positive = (z[q] * z[p]).sum(dim=1, keepdim=True) / c.temperature + popularity[
-                p
-            ].unsqueeze(1)
-            negative = z[q] @ z[negatives].T / c.temperature + popularity[negatives]
+            negatives = torch.randint(0, self.dataset.num_movies, (c.num_negatives,))
+            nodes, at = torch.unique(torch.cat([q, p, negatives]), return_inverse=True)
+            z = self.model.encode(self.features, nodes, self.neighbours, self.weights)
+            zq, zp, zn = z[at[: len(q)]], z[at[len(q) : 2 * len(q)]], z[at[2 * len(q) :]]
+            positive = (zq * zp).sum(dim=1, keepdim=True) / c.temperature + popularity[p].unsqueeze(
+                1
+            )
+            negative = zq @ zn.T / c.temperature + popularity[negatives]
             negative = negative.masked_fill(negatives.unsqueeze(0) == p.unsqueeze(1), -torch.inf)
             logits = torch.cat([positive, negative], dim=1)
             loss = F.cross_entropy(logits, torch.zeros(len(batch), dtype=torch.long))
@@ -135,39 +138,24 @@ class ItemSpaceTrainer:
         return {"loss": total / steps}
 
     @torch.no_grad()
-    def embed(self, neighbourhoods: Neighbourhoods | None = None) -> np.ndarray:
-        """``(num_movies, dim)`` unit vectors over ``neighbourhoods`` (the fitting walks'
-        by default)."""
+    def embed(self) -> np.ndarray:
+        """``(num_movies, dim)`` unit vectors over the current neighbourhoods."""
         self.model.eval()
-        edges = self.edges if neighbourhoods is None else _edges(neighbourhoods)
-        return self.model(self.features, *edges).numpy()
+        return self.model(self.features, *_edges(self.neighbourhoods)).numpy()
 
-    def choose_blend(self, embeddings: np.ndarray) -> tuple[float, float, dict[str, float]]:
-        """The attribute share and popularity weight with the best validation next-item hit ×
-        franchise recall, and that blend's figures."""
-        d = self.dataset
-        queries, targets = next_item_pairs(d, self.fit_mask)
-        degrees = self.fit_graph.movie_degrees()
-        groups = franchise_groups(d.movie_table.titles, degrees)
-        members = np.flatnonzero(groups >= 0)
-        best: tuple[float, float, float, dict[str, float]] | None = None
-        for attribute_weight in self.config.attribute_weights:
+    def choose_blend(self, embeddings: np.ndarray) -> Blend:
+        """The blend of attribute share and popularity weight validation prefers
+        (graphrec.train.blend_choice)."""
+        c = self.config
+        judges = BlendJudges(self.dataset, self.fit_mask, self.fit_graph,
+                             c.validation_queries, self.rng)  # fmt: skip
+        blends = []
+        for attribute_weight in c.attribute_weights:
             items = item_vectors(embeddings, self.features.numpy(), attribute_weight)
-            for weight in WEIGHT_GRID[:6]:  # beyond 0.2, lists are the catalogue's top sellers
+            for weight in c.popularity_weights:
                 score = SimilarityScore(items, self.popularity, weight).scores
-                hit = validation_next_item_hit(score, self.fit_graph, queries, targets,
-                                               VALIDATION_K)  # fmt: skip
-                lists = similar_lists(score, members, VALIDATION_K)
-                recall = (
-                    float(franchise_recall(lists, members, groups).mean()) if len(members) else 0.0
-                )
-                figure = hit * recall if len(members) else hit
-                if best is None or figure > best[0]:
-                    figures = {"next_item_hit@10": round(hit, 5),
-                               "franchise_recall@10": round(recall, 5)}  # fmt: skip
-                    best = (figure, attribute_weight, weight, figures)
-        assert best is not None  # the grids are never empty
-        return best[1], best[2], best[3]
+                blends.append(judges.judge(score, attribute_weight, weight))
+        return best_blend(blends)
 
     def fit(self, graph: BipartiteGraph, progress: Progress = SILENT) -> ItemSpace:
         """Train, choose the blend on validation, and embed over ``graph`` (all training
@@ -176,19 +164,20 @@ class ItemSpaceTrainer:
         progress.stage("item space epochs", total=self.config.epochs)
         for _ in range(self.config.epochs):
             progress.step(**self.train_epoch())
-        attribute_weight, weight, figures = self.choose_blend(self.embed())
-        full = importance_neighbourhoods(graph, seed=self.config.seed)
+        blend = self.choose_blend(self.embed())
+        attribute_weight, weight = blend.attribute_weight, blend.popularity_weight
+        self.learn_from(graph, np.ones(len(self.dataset.users), dtype=bool))  # serve all walks
         features = self.features.numpy()
-        vectors = item_vectors(self.embed(full), features, attribute_weight)
+        vectors = item_vectors(self.embed(), features, attribute_weight)
         with torch.no_grad():
             alone = self.model.attribute_path(self.features).numpy()
         seconds = time.perf_counter() - started
         logger.info(
             "item space: attribute share %.2f, popularity weight %.3f (validation %s), %.1f s",
-            attribute_weight, weight, figures, seconds,
+            attribute_weight, weight, blend.figures, seconds,
         )  # fmt: skip
         alone = item_vectors(alone, features, attribute_weight)
-        return ItemSpace(vectors, attribute_weight, weight, alone, figures, seconds)
+        return ItemSpace(vectors, attribute_weight, weight, alone, blend.figures, seconds)
 
 
 def with_item_space(
@@ -203,6 +192,8 @@ def with_item_space(
         dataset.users, dataset.timestamps, config.val_fraction, config.val_cut, seed=config.seed
     )
     space_config = config.item_space.model_copy(update={"seed": config.seed})
+    if not dataset.has_timestamps:  # no order to take neighbours from: whole histories, sampled
+        space_config = space_config.model_copy(update={"window": 0, "partners": True})
     trainer = ItemSpaceTrainer(dataset, fit_mask, result.features, space_config)
     graph = BipartiteGraph.from_interactions(
         dataset.users, dataset.movies, dataset.num_users, dataset.num_movies

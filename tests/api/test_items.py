@@ -244,8 +244,9 @@ def test_a_registration_whose_commit_fails_leaves_nothing_and_the_next_one_lands
         bundle = serving.bundle
         size, movies = len(bundle.index), len(bundle.catalog)
         monkeypatch.setattr(serving.store, "_db", _CommitFailsOnce(serving.store._db))
-        with pytest.raises(sqlite3.OperationalError, match="disk is full"):
-            client.post("/items", json={**TOY_STORY_5, "id": 900_005}, headers=TOKEN)
+        refused = client.post("/items", json={**TOY_STORY_5, "id": 900_005}, headers=TOKEN)
+        assert refused.status_code == 503 and "disk is full" in refused.json()["detail"]
+        assert refused.headers["retry-after"] == "5"
         assert len(bundle.index) == size and len(bundle.catalog) == movies
         assert client.get("/movies/900005").status_code == 404
         # The store is not left inside the failed transaction, and the live users' movie rows

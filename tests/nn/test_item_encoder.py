@@ -37,3 +37,12 @@ def test_wrong_features_are_refused_and_repr_names_the_sizes() -> None:
     with pytest.raises(ValueError, match="'ItemEncoder' expects features of shape"):
         model(features[:2], edge_index, edge_weight)
     assert repr(model) == "ItemEncoder(movies=3, features=2, dim=4)"
+
+
+def test_encoding_some_movies_gives_their_rows_of_the_whole_catalogue() -> None:
+    model, features, edge_index, edge_weight = encoder()
+    neighbours = torch.tensor([[1, 2], [-1, -1], [-1, -1]])
+    weights = torch.tensor([[0.5, 0.5], [0.0, 0.0], [0.0, 0.0]])
+    whole = model(features, edge_index, edge_weight)
+    some = model.encode(features, torch.tensor([2, 0]), neighbours, weights)
+    torch.testing.assert_close(some, whole[[2, 0]])

@@ -28,7 +28,13 @@ def test_neighbours_stay_in_their_community_and_the_blend_is_on_the_grids() -> N
     nearest = similarity.argmax(axis=1)
     same_side = (nearest < 10) == (np.arange(20) < 10)
     assert same_side.mean() >= 0.9, nearest
-    assert set(space.validation) == {"next_item_hit@10", "franchise_recall@10"}
+    assert space.popularity_weight in config.popularity_weights
+    assert set(space.validation) == {
+        "next_item_hit@10",
+        "franchise_recall@10",
+        "neighbour_popularity@10",
+        "query_popularity",
+    }
 
 
 def test_an_epoch_draws_at_most_max_pairs() -> None:
