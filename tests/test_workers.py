@@ -172,3 +172,49 @@ def _answers_per_worker(shared: Path, route: str) -> dict[str, float]:
         if total:
             counts[path.name] = total
     return counts
+
+
+def _workers(server_pid: int) -> set[int]:
+    """The supervisor's worker processes (its spawned children, not its resource tracker)."""
+    children = Path(f"/proc/{server_pid}/task/{server_pid}/children").read_text().split()
+    workers = set()
+    for pid in children:
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except FileNotFoundError:
+            continue  # gone meanwhile
+        if b"spawn_main" in command:
+            workers.add(int(pid))
+    return workers
+
+
+def test_a_worker_killed_under_load_is_replaced_while_the_other_answers(artifacts: Path) -> None:
+    import os
+    import signal
+
+    env = {"GRAPHREC_ADMIN_TOKEN": TOKEN}
+    base, server = serve(artifacts, env, ("--workers", "2"))
+    try:
+        _ready(base)
+        events = [{"user": NEW_USER, "movie": m, "kind": "rating", "rating": 5.0} for m in ANIMATED]
+        written = time.monotonic()
+        assert post(f"{base}/feedback", events, TOKEN)[0] == 200
+        _all_answer(f"{base}/recommend/{NEW_USER}?k=5", since=written)  # on both workers
+        before = _workers(server.pid)
+        assert len(before) == 2
+        victim = min(before)
+        os.kill(victim, signal.SIGKILL)
+        codes = []
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:  # fresh connections, one after another
+            codes.append(get(f"{base}/recommend/{NEW_USER}?k=5")[0])
+        assert codes and set(codes) == {200}, codes
+        deadline = time.monotonic() + 60
+        while len(_workers(server.pid) - {victim}) < 2:
+            assert time.monotonic() < deadline, "no replacement worker in 60 s"
+            time.sleep(0.2)
+        _all_answer(f"{base}/users/{NEW_USER}", since=time.monotonic(), within=0)
+        answers = [get(f"{base}/users/{NEW_USER}")[1]["interactions"] for _ in range(20)]
+        assert answers == [len(ANIMATED)] * 20  # the acknowledged events, on every worker
+    finally:
+        stop(server)

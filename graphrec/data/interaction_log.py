@@ -180,9 +180,9 @@ def _numbers(values: pd.Series, path: Path, name: str, *, integer: bool) -> np.n
         row = int(np.argmax(blank))
         raise DataError(f"{path}: row {row + 1}: column {name!r} is blank")
     parsed = pd.to_numeric(text, errors="coerce").to_numpy(dtype=np.float64)
-    bad = np.isnan(parsed)
+    bad = ~np.isfinite(parsed)
     if integer:
-        bad |= ~np.isclose(np.nan_to_num(parsed) % 1, 0)
+        bad |= ~np.isclose(np.nan_to_num(parsed) % 1, 0) | (np.abs(np.nan_to_num(parsed)) >= 2**63)
     if bad.any():
         row = int(np.argmax(bad))
         kind = "an integer id (string ids are not supported yet)" if integer else "a number"

@@ -174,7 +174,7 @@ def _read_table(
         frame = _parse(
             path, raw, sep=sep, header=header, names=names, dtypes=typed, encoding=encoding
         )
-    except ValueError:
+    except (ValueError, OverflowError):  # a field that is no number, or a number too long
         frame = _parse(
             path, raw, sep=sep, header=header, names=names, dtypes=None, encoding=encoding
         )
@@ -252,7 +252,7 @@ def _parse(
     except (pd.errors.ParserError, pd.errors.ParserWarning) as exc:
         reason = str(exc).strip().splitlines()[-1].removeprefix("Error tokenizing data. C error: ")
         raise DataError(f"{path}: {reason}") from exc
-    except ValueError as exc:
+    except (ValueError, OverflowError) as exc:
         if dtypes is not None:
             raise  # a field that does not convert: the caller locates it
         raise DataError(f"{path}: {exc}") from exc
