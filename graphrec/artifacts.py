@@ -35,6 +35,7 @@ from graphrec.projection import pca_2d
 from graphrec.rankers.features import RankingFeatures
 from graphrec.rankers.item_weights import ItemWeights
 from graphrec.rankers.ranking import Rankers
+from graphrec.recency import Recency
 from graphrec.similarity import IndexLayout
 from graphrec.users.history import UserHistory
 from index import IndexFileError, MovieIndex, sha256_file
@@ -87,6 +88,11 @@ class Bundle:
     def popularity_weights(self) -> PopularityWeights:
         """Weights the queries put in the index's popularity column (graphrec.popularity)."""
         return PopularityWeights.from_dict(self.manifest["index"].get("popularity_weights"))
+
+    @property
+    def recency(self) -> Recency:
+        """The recall score's recency term (graphrec.recency); off for older bundles."""
+        return Recency.from_dict(self.manifest["index"].get("recency"))
 
     @property
     def layout(self) -> IndexLayout:

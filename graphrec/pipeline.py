@@ -98,6 +98,7 @@ def train_bundle(
             "layout": layout.to_dict(),
             "item_space": space.describe(),
             "popularity_weights": result.popularity_weights.to_dict(),
+            "recency": result.recency.to_dict(),
         },
     }
     path = write_bundle(

@@ -35,13 +35,18 @@ def recall(bundle: Bundle, profile: UserProfile, n: int, search: Search) -> Rank
 
 
 def recall_query(bundle: Bundle, profile: UserProfile) -> np.ndarray:
-    """``(1, index dim)`` the index query of the user's recall score."""
-    return index_query(
+    """``(1, index dim)`` the index query of the user's recall score, its recency part in the
+    movie → movie columns (graphrec.recency)."""
+    query = index_query(
         profile.vector,
         bundle.popularity_weights.user,
         bundle.index.info.dim,
         float(bundle.manifest["index"].get("attribute_weight", 0.0)),
     )
+    if len(profile.recent):
+        start = bundle.layout.item_start
+        query[0, start : start + len(profile.recent)] = profile.recent
+    return query
 
 
 def recalled(profile: UserProfile, scores: np.ndarray, ids: np.ndarray, n: int) -> Ranked:

@@ -108,6 +108,14 @@ class MovieIndex:
         except RuntimeError as exc:
             raise KeyError(movie_id) from exc
 
+    def vectors(self, movie_ids: np.ndarray) -> np.ndarray:
+        """``(len(movie_ids), dim)`` the stored vectors of indexed ids, in one call."""
+        ids = np.ascontiguousarray(movie_ids, dtype=np.int64)
+        try:
+            return np.asarray(self._index.reconstruct_batch(ids), dtype=np.float32)
+        except RuntimeError as exc:
+            raise KeyError("an id is not indexed") from exc
+
     def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Top-``k`` ``(scores, ids)``, each ``(num_queries, k)``; missing slots have id ``-1``."""
         queries = np.ascontiguousarray(np.atleast_2d(queries), dtype=np.float32)

@@ -51,30 +51,31 @@ class FanoutSampler:
     Args:
         indptr: ``(num_nodes + 1,)`` row pointers.
         indices: Neighbour of each edge.
-        fanout: Neighbours kept per node.
+        fanout: Neighbours kept per node: one for all, or ``(num_nodes,)`` one per node.
         seed: Seed of the draws.
     """
 
-    def __init__(self, indptr: np.ndarray, indices: np.ndarray, fanout: int,
+    def __init__(self, indptr: np.ndarray, indices: np.ndarray, fanout: int | np.ndarray,
                  seed: int = 0) -> None:  # fmt: skip
-        if fanout < 1:
-            raise ValueError(f"fan-out must be positive (got {fanout})")
+        caps = np.broadcast_to(np.asarray(fanout, dtype=np.int64), (len(indptr) - 1,))
+        if len(caps) and int(caps.min()) < 1:
+            raise ValueError(f"fan-out must be positive (got {int(caps.min())})")
         self.indptr, self.indices = indptr, indices
         self.degrees = np.diff(indptr)
-        self.fanout = fanout
+        self.fanout = caps
         self.rng = np.random.default_rng(seed)
         self.positions = PositionMap(len(indptr) - 1)  # local numbering without a sort
 
     def sample(self, nodes: np.ndarray) -> Sample:
         """The hop around distinct ``nodes`` (module docstring)."""
         dst = np.asarray(nodes, dtype=np.int64)
-        fanout = self.fanout
+        fanout = self.fanout[dst]
         degrees = self.degrees[dst]
         counts = np.minimum(degrees, fanout)
         rows = np.repeat(np.arange(len(dst)), counts)
         starts = np.cumsum(counts) - counts
         offsets = np.arange(len(rows)) - starts[rows]
-        busy = degrees[rows] > fanout
+        busy = degrees[rows] > fanout[rows]
         offsets[busy] = (self.rng.random(int(busy.sum())) * degrees[rows][busy]).astype(np.int64)
         neighbours = self.indices[self.indptr[dst][rows] + offsets]
 

@@ -15,6 +15,7 @@ from graphrec.popularity import log_popularity
 from graphrec.rankers.history import history_csr, max_similarity
 from graphrec.rankers.item_weights import ItemWeights
 from graphrec.recall_score import RecallScore
+from graphrec.recency import RecentTerm, with_recency
 
 #: Leading scalar columns of ``user_dense`` and ``movie_dense``; genre columns follow.
 USER_SCALARS, MOVIE_SCALARS = 3, 4
@@ -46,6 +47,8 @@ class RankingFeatures:
         history_indptr, history_movies: Each user's rated movies (CSR) among those given.
         global_mean: Mean rating of the interactions given (ratings are centred on it).
         item_weights: Item-to-item weights fitted on the interactions given (none by default).
+        recent: The recall score's recency term over the interactions given
+            (graphrec.recency); ``None``: the score has none.
     """
 
     user_dense: np.ndarray
@@ -59,13 +62,15 @@ class RankingFeatures:
     history_movies: np.ndarray
     global_mean: float = 0.0
     item_weights: ItemWeights = field(default_factory=lambda: ItemWeights.empty(0))
+    recent: RecentTerm | None = None
 
     @property
     def recall(self) -> RecallScore:
         """The recall score these features' candidates are recalled by."""
-        return RecallScore(
+        score = RecallScore(
             self.user_embeddings, self.movie_embeddings, self.popularity, self.recall_weight
         )
+        return score if self.recent is None else with_recency(score, self.recent)
 
     @classmethod
     def build(
@@ -78,10 +83,11 @@ class RankingFeatures:
         movie_embeddings: np.ndarray,
         recall_weight: float = 0.0,
         item_weights: ItemWeights | None = None,
+        recent: RecentTerm | None = None,
     ) -> RankingFeatures:
         """From training interactions ``(users, movies, ratings)``, trained embeddings, the
-        popularity weight of the recall score and item weights fitted on the same
-        interactions."""
+        popularity weight and recency term of the recall score and item weights fitted on
+        the same interactions."""
         num_users, num_movies = len(user_embeddings), len(movie_embeddings)
         global_mean = float(ratings.mean()) if len(ratings) else 0.0
         genres = table.genres.astype(np.float32)
@@ -107,6 +113,7 @@ class RankingFeatures:
             history_movies=history,
             global_mean=global_mean,
             item_weights=item_weights or ItemWeights.empty(num_movies),
+            recent=recent,
         )
 
     def cross(self, users: np.ndarray, movies: np.ndarray, ranks: np.ndarray) -> np.ndarray:

@@ -39,6 +39,7 @@ from graphrec.similarity import item_vectors
 from graphrec.train.blend_choice import Blend, BlendJudges, best_blend
 from graphrec.train.co_engagement import UserSequences, walk_pairs
 from graphrec.train.config import ItemSpaceConfig, PinSageConfig, SageConfig
+from graphrec.train.recency_tuning import with_recency_term
 from graphrec.train.result import ItemSpace, TrainedEmbeddings
 
 logger = logging.getLogger(__name__)
@@ -164,7 +165,8 @@ class ItemSpaceTrainer:
         progress.stage("item space epochs", total=self.config.epochs)
         for _ in range(self.config.epochs):
             progress.step(**self.train_epoch())
-        blend = self.choose_blend(self.embed())
+        judged = self.embed()
+        blend = self.choose_blend(judged)
         attribute_weight, weight = blend.attribute_weight, blend.popularity_weight
         self.learn_from(graph, np.ones(len(self.dataset.users), dtype=bool))  # serve all walks
         features = self.features.numpy()
@@ -177,7 +179,8 @@ class ItemSpaceTrainer:
             attribute_weight, weight, blend.figures, seconds,
         )  # fmt: skip
         alone = item_vectors(alone, features, attribute_weight)
-        return ItemSpace(vectors, attribute_weight, weight, alone, blend.figures, seconds)
+        return ItemSpace(vectors, attribute_weight, weight, alone, blend.figures, seconds,
+                         item_vectors(judged, features, attribute_weight))  # fmt: skip
 
 
 def with_item_space(
@@ -200,4 +203,7 @@ def with_item_space(
     )
     space = trainer.fit(graph, progress)
     weights = replace(result.popularity_weights, item=space.popularity_weight)
-    return replace(result, item_space=space, popularity_weights=weights)
+    result = replace(result, item_space=space, popularity_weights=weights)
+    if not dataset.has_timestamps:  # no latest movies to speak of
+        return result
+    return with_recency_term(dataset, result, fit_mask, space_config, k=config.val_k)

@@ -361,6 +361,8 @@ class PinSageTrainer:
             if self.val_graph.num_edges > 0
             else RecallChoice(self.config.half_lives[0], PopularityWeights())
         )
+        fit_movies = self.embed_movies()  # best weights, fitting-graph neighbourhoods
+        fit_users = self.embed_users(fit_movies, self.fit_mask, choice.half_life, choice.whitening)
         everything = np.ones(len(self.dataset.users), dtype=bool)
         graph = self._graph(everything)
         full = importance_neighbourhoods(graph, self.walks, seed=self.config.seed)
@@ -378,6 +380,7 @@ class PinSageTrainer:
             whitening=choice.whitening,
             history=history,
             best_epoch=best_epoch,
+            fit_vectors=(fit_users, fit_movies),
         )
 
 

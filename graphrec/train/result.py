@@ -8,6 +8,8 @@ import numpy as np
 from torch import nn
 
 from graphrec.popularity import PopularityWeights
+from graphrec.recall_score import RecallScore
+from graphrec.recency import Recency, RecentTerm, with_recency
 from graphrec.train.user_vectors import Whitening
 
 
@@ -24,6 +26,8 @@ class ItemSpace:
             embedding, no neighbours): what a movie the graph has never seen would get.
         validation: The chosen blend's validation figures.
         seconds: Training time.
+        fit_vectors: The same rows over the fitting slice's neighbourhoods: what validation
+            judged, and what later choices on it (the recency term) are judged with.
     """
 
     vectors: np.ndarray
@@ -32,6 +36,7 @@ class ItemSpace:
     attribute_path: np.ndarray
     validation: dict[str, float] = field(default_factory=dict)
     seconds: float = 0.0
+    fit_vectors: np.ndarray | None = None
 
     def describe(self) -> dict[str, float | dict[str, float]]:
         """The manifest's account of the space."""
@@ -61,6 +66,12 @@ class TrainedEmbeddings:
         best_epoch: Epoch whose weights were kept (1-based).
         item_space: The movie → movie space `/similar` serves (graphrec.train.item_space);
             ``None`` until it is trained.
+        fit_vectors: ``(users, movies)`` over the fitting slice only, users as the chosen
+            half-life folds them in: what choices after training are validated with, and the
+            rankers' inputs.
+        recency: The recall score's recency term (graphrec.recency); off until chosen.
+        recent: The term's users (their weighted latest movies over all training
+            interactions) and movie → movie rows; ``None`` while the term is off.
     """
 
     model: nn.Module
@@ -74,6 +85,15 @@ class TrainedEmbeddings:
     history: list[dict[str, float]] = field(default_factory=list)
     best_epoch: int = 0
     item_space: ItemSpace | None = None
+    fit_vectors: tuple[np.ndarray, np.ndarray] | None = None
+    recency: Recency = field(default_factory=Recency)
+    recent: RecentTerm | None = None
+
+    def recall_score(self) -> RecallScore:
+        """The recall score `graphrec train` serves from these embeddings."""
+        score = RecallScore(self.user_embeddings, self.movie_embeddings, self.popularity,
+                            self.popularity_weights.user)  # fmt: skip
+        return score if self.recent is None else with_recency(score, self.recent)
 
     @property
     def best_validation(self) -> float:

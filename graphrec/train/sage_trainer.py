@@ -65,9 +65,9 @@ class SageTrainer:
         self.adjacency = self.fit_graph.homogeneous_adjacency()
         # Steps convolve over one sampled hop (graphrec.graph.sampling), the layers above the
         # first over the states of the epoch's histories: a step costs its batch, not the graph.
-        self.sampler = FanoutSampler(
-            *self.fit_graph.homogeneous_csr(), config.fanout, seed=config.seed
-        )
+        fanout = np.full(dataset.num_users + dataset.num_movies, config.fanout, dtype=np.int64)
+        fanout[dataset.num_users :] = config.movie_fanout or config.fanout
+        self.sampler = FanoutSampler(*self.fit_graph.homogeneous_csr(), fanout, seed=config.seed)
         self.features = torch.from_numpy(
             movie_features(dataset.movie_table, fit_movies, dataset.ratings[~val_mask])
         )
@@ -218,6 +218,7 @@ class SageTrainer:
         )
         full = graph.homogeneous_adjacency()
         everything = np.ones(len(self.dataset.users), dtype=bool)
+        fit_users = self.embed_users(self.adjacency, self.fit_mask, choice.half_life)
         return TrainedEmbeddings(
             model=self.model,
             features=self.features.numpy(),
@@ -228,4 +229,5 @@ class SageTrainer:
             half_life=choice.half_life,
             history=history,
             best_epoch=best_epoch,
+            fit_vectors=(fit_users, self.embed()[1]),
         )  # fmt: skip

@@ -21,6 +21,7 @@ from graphrec.progress import SILENT, Progress
 from graphrec.rankers.features import RankingFeatures
 from graphrec.rankers.item_weights import ItemWeights
 from graphrec.rankers.ranking import RANKERS, Rankers
+from graphrec.recency import RecentTerm, recent_vectors
 from graphrec.train.config import PinSageConfig, SageConfig
 from graphrec.train.distributed import World
 from graphrec.train.early_stopping import EpochCallback
@@ -65,30 +66,23 @@ def train_two_stage(
 
     started = time.perf_counter()
     if isinstance(config, PinSageConfig):
-        pinsage = PinSageTrainer(dataset, config, world)
-        result = pinsage.fit(epoch_done)
-        movies = pinsage.embed_movies()  # best weights, fitting-graph neighbourhoods
-        early: Embeddings = (
-            pinsage.embed_users(movies, pinsage.fit_mask, result.half_life),
-            movies,
-        )
+        result = PinSageTrainer(dataset, config, world).fit(epoch_done)
     else:
-        sage = SageTrainer(dataset, config)
-        result = sage.fit(epoch_done)
-        # Best weights, fitting graph only, users as the chosen half-life folds them in.
-        early = (sage.embed_users(sage.adjacency, sage.fit_mask, result.half_life), sage.embed()[1])
+        result = SageTrainer(dataset, config).fit(epoch_done)
     embedded = time.perf_counter()
     result = with_item_space(dataset, result, config, progress)
     spaced = time.perf_counter()
     label_mask = validation_mask(
         dataset.users, dataset.timestamps, config.val_fraction, config.val_cut, seed=config.seed
     )
-    final = (result.user_embeddings, result.movie_embeddings)
+    if result.fit_vectors is None:
+        raise ValueError("the embedding trainer returned no fitting-side vectors")
     progress.stage("rankers", total=len(RANKERS))
     rankers = train_rankers(
-        dataset, label_mask, early, final, ranker_config,
-        popularity_weight=result.popularity_weights.user, seed=config.seed,
+        dataset, label_mask, result.fit_vectors, (result.user_embeddings, result.movie_embeddings),
+        ranker_config, popularity_weight=result.popularity_weights.user, seed=config.seed,
         on_ranker=lambda figures: progress.step(lift=figures.get("lift", float("nan"))),
+        recent=(_fit_side_recent(dataset, label_mask, result), result.recent),
     )  # fmt: skip
     progress.close()
     epochs = sum(record.get("train_seconds", record["seconds"]) for record in result.history)
@@ -113,6 +107,7 @@ def train_rankers(
     popularity_weight: float = 0.0,
     seed: int = 0,
     on_ranker: Callable[[dict[str, float]], None] | None = None,
+    recent: tuple[RecentTerm | None, RecentTerm | None] = (None, None),
 ) -> Rankers:
     """Fit both rankers on ``label_mask`` ratings; return them with all-training features.
 
@@ -121,11 +116,12 @@ def train_rankers(
         early: Embeddings computed without the label interactions.
         final: Embeddings over all training interactions (what serving recalls with).
         popularity_weight: Weight of log popularity in recall scores (graphrec.recall_score).
+        recent: The recall score's recency term, early and final (graphrec.recency).
     """
     d = dataset
     inputs = RankingFeatures.build(
         d.movie_table, d.users[~label_mask], d.movies[~label_mask], d.ratings[~label_mask], *early,
-        recall_weight=popularity_weight,
+        recall_weight=popularity_weight, recent=recent[0],
     )  # fmt: skip
     fit_graph, label_graph = (
         BipartiteGraph.from_interactions(d.users[m], d.movies[m], d.num_users, d.num_movies)
@@ -143,6 +139,19 @@ def train_rankers(
     )  # fmt: skip
     rankers.features = RankingFeatures.build(
         d.movie_table, d.users, d.movies, d.ratings, *final, recall_weight=popularity_weight,
-        item_weights=item_weights,
+        item_weights=item_weights, recent=recent[1],
     )  # fmt: skip
     return rankers
+
+
+def _fit_side_recent(
+    dataset: InteractionDataset, label_mask: np.ndarray, result: TrainedEmbeddings
+) -> RecentTerm | None:
+    """The recency term as the fitting side makes it: latest movies before the labels, rows of
+    the movie → movie space over the fitting neighbourhoods (what it was chosen with)."""
+    space, d, fit = result.item_space, dataset, ~label_mask
+    if result.recent is None or space is None or space.fit_vectors is None:
+        return None
+    recent = recent_vectors(space.fit_vectors, d.users[fit], d.movies[fit], d.timestamps[fit],
+                            d.num_users, result.recency)  # fmt: skip
+    return RecentTerm(recent, space.fit_vectors)

@@ -18,6 +18,7 @@ import numpy as np
 from graphrec.artifacts import Bundle
 from graphrec.coldstart import airbnb_embedding
 from graphrec.rankers.features import unrated_movie_dense, user_dense
+from graphrec.recency import recent_vector
 from graphrec.users.history import Interactions
 from graphrec.users.vectors import UserEncoder, encoder_for
 
@@ -33,6 +34,8 @@ class UserProfile:
         live: How many of ``interactions`` came from feedback, not training.
         vector: ``(dim,)`` the recall query's user vector.
         dense: ``(3 + G,)`` the user's ranker features.
+        recent: The recall query's recency part (graphrec.recency): the user's weighted latest
+            movies in the movie → movie space; empty when the bundle has no such term.
     """
 
     row: int | None
@@ -41,6 +44,7 @@ class UserProfile:
     live: int
     vector: np.ndarray
     dense: np.ndarray
+    recent: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,9 @@ class LiveUsers:
         self.movie_embeddings = bundle.movie_embeddings
         self.movie_dense = features.movie_dense
         self.movie_ids = bundle.movie_ids
+        self.recency = bundle.recency
+        # Per movie row: its index row's movie → movie columns, which the recency part meets.
+        self.movie_items = _item_rows(bundle) if self.recency.active else None
         self._profiles: dict[int, UserProfile] = {}
         #: The store's sequence number of the last feedback event applied here.
         self.applied_through = 0
@@ -103,6 +110,9 @@ class LiveUsers:
         dense = unrated_movie_dense(multi_hot, year)
         self.movie_dense = np.concatenate([self.movie_dense, dense[None]])
         self.movie_ids = np.append(self.movie_ids, movie_id)
+        if self.movie_items is not None:  # as the index's cold row has it (coldstart)
+            items = airbnb_embedding(self.movie_items, sources)
+            self.movie_items = np.concatenate([self.movie_items, items[None]])
 
     def profile(self, user_id: int) -> UserProfile | None:
         """The user's current profile, or ``None`` for a user nobody has seen."""
@@ -120,6 +130,7 @@ class LiveUsers:
             live=0,
             vector=self.bundle.user_embeddings[row],
             dense=self.bundle.rankers.features.user_dense[row],
+            recent=self._recent(history),
         )
 
     def session(self, movie_rows: np.ndarray) -> UserProfile:
@@ -188,11 +199,23 @@ class LiveUsers:
                 live=n,
                 vector=vectors[i],
                 dense=dense[i],
+                recent=self._recent(history),
             )
             for i, (row, history, n) in enumerate(zip(rows, interactions, live, strict=True))
         ]
+
+    def _recent(self, history: Interactions) -> np.ndarray:
+        if self.movie_items is None:
+            return np.zeros(0, dtype=np.float32)
+        return recent_vector(self.movie_items, history.movies, self.recency)
 
     def _row(self, user_id: int) -> int | None:
         ids = self.bundle.user_ids
         row = int(np.searchsorted(ids, user_id))
         return row if row < len(ids) and ids[row] == user_id else None
+
+
+def _item_rows(bundle: Bundle) -> np.ndarray:
+    """``(num_movies, d)`` the movie → movie columns of the bundle's movies' index rows."""
+    layout = bundle.layout
+    return np.ascontiguousarray(bundle.index.vectors(bundle.movie_ids)[:, layout.item_start : -1])

@@ -15,7 +15,8 @@ from graphrec.artifacts import load_bundle
 from graphrec.errors import ConfigError
 from graphrec.graph.bipartite import BipartiteGraph
 from graphrec.recall_score import CANDIDATES
-from graphrec.train.ranker_training import recall_candidates
+from graphrec.recency import RecentTerm, recent_vectors, with_recency
+from graphrec.train.topk import top_k_excluding
 
 
 @pytest.fixture(scope="module")
@@ -119,14 +120,18 @@ def test_served_scores_are_the_evaluated_ones(
     bundle = load_bundle(small_bundle)
     features = bundle.rankers.features
     assert features.item_weights.by_target.nnz > 0, "the item-model feature is exercised too"
+    assert bundle.recency.active, "the recall score's recency term is exercised too"
     h = bundle.history
     trained = BipartiteGraph.from_interactions(
         h.users, h.movies, h.num_users, len(features.popularity)
     )
+    items = bundle.index.vectors(bundle.movie_ids)[:, bundle.layout.item_start : -1]
+    recent = recent_vectors(items, h.users, h.movies, h.timestamps, h.num_users, bundle.recency)
+    recall = with_recency(features.recall, RecentTerm(recent, items))  # as training scored
     for row, user_id in enumerate(bundle.user_ids[:3].tolist()):
-        candidates = recall_candidates(features, trained, np.array([row]), CANDIDATES)[0]
+        candidates = top_k_excluding(recall.scores, trained, CANDIDATES, np.array([row]))[0]
         if ranker == "none":
-            scores = features.recall.scores(np.array([row]))[0].numpy()[candidates]
+            scores = recall.scores(np.array([row]))[0].numpy()[candidates]
         else:
             rows, ranks = np.full(CANDIDATES, row), np.arange(CANDIDATES)
             inputs = bundle.rankers.inputs(rows, candidates, ranks)

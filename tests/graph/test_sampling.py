@@ -43,6 +43,16 @@ def test_busy_draws_are_uniform_over_neighbours(graph: BipartiteGraph) -> None:
     assert counts[:3].sum() == 0 and np.all(np.abs(share - 1 / 40) < 0.01)
 
 
+def test_each_node_may_have_its_own_fanout(graph: BipartiteGraph) -> None:
+    """Users draw 30 of their movies, movies 1 of their users (the trainer's movie fan-out)."""
+    caps = np.array([30, 30, 30] + [1] * 40)
+    sampler = FanoutSampler(*graph.homogeneous_csr(), caps, seed=0)
+    sample = sampler.sample(np.array([0, 4]))  # user 0 (40 movies), movie 1 (3 users)
+    matrix = sample.block.mean.matrix.to_dense().numpy()
+    assert 0 < (matrix[0] > 0).sum() <= 30 and np.isclose(matrix[0].sum(), 1.0)
+    assert (matrix[1] > 0).sum() == 1 and np.isclose(matrix[1].sum(), 1.0)
+
+
 def test_bad_fanouts_are_refused(graph: BipartiteGraph) -> None:
     with pytest.raises(ValueError, match="fan-out must be positive"):
         FanoutSampler(*graph.homogeneous_csr(), 0)

@@ -49,6 +49,13 @@ def test_feedback_changes_history_vector_and_features_at_once(small_bundle: Path
     assert set(bundle.movie_ids[unseen].tolist()) <= set(after.rated_ids.tolist())
     assert not np.allclose(after.vector, before.vector)
     assert after.dense[0] == pytest.approx(np.log1p(len(after.interactions)) / 5.0)
+    # The recall query's recency part is the latest movies': now the three just added.
+    recency, items = users.recency, users.movie_items
+    assert recency.active and items is not None
+    latest = recency.factors(np.arange(3)) @ items[unseen[::-1]]
+    older = before.interactions.movies[::-1][: max(recency.count - 3, 0)]
+    expected = latest + recency.factors(np.arange(3, 3 + len(older))) @ items[older]
+    assert np.allclose(after.recent, expected, atol=1e-5)
 
 
 def test_a_user_first_seen_in_feedback_exists_from_that_event(users: LiveUsers) -> None:
@@ -66,6 +73,10 @@ def test_a_session_is_a_transient_user(users: LiveUsers) -> None:
     before = users.live_users
     session = users.session(np.array([3, 4, 3]))
     assert session.row is None and len(session.interactions) == 2
+    # Movie 3 came last: it is the latest, as the visitor left it.
+    assert users.movie_items is not None
+    expected = users.recency.factors(np.arange(2)) @ users.movie_items[[3, 4]]
+    assert np.allclose(session.recent, expected, atol=1e-5)
     assert users.live_users == before
 
 

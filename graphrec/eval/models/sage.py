@@ -7,7 +7,7 @@ import torch
 
 from graphrec.data.dataset import InteractionDataset
 from graphrec.eval.recommender import Recommender
-from graphrec.recall_score import RecallScore, SimilarityScore
+from graphrec.recall_score import SimilarityScore
 from graphrec.train.config import PinSageConfig, SageConfig
 from graphrec.train.item_space import with_item_space
 from graphrec.train.result import TrainedEmbeddings
@@ -42,10 +42,7 @@ class Sage(Recommender):
 
     def use(self, result: TrainedEmbeddings) -> None:
         """Score as the served bundle does: recall score for users, `/similar` for movies."""
-        self.recall = RecallScore(
-            result.user_embeddings, result.movie_embeddings, result.popularity,
-            result.popularity_weights.user,
-        )  # fmt: skip
+        self.recall = result.recall_score()
         if result.item_space is None:
             raise ValueError("the embeddings come without their movie → movie space")
         self.similarity = SimilarityScore(
