@@ -10,6 +10,7 @@ from graphrec.artifacts import Bundle, load_bundle
 from graphrec.coldstart import Attributes
 from graphrec.pipeline import MODELS, train_bundle
 from graphrec.recall_score import CANDIDATES
+from graphrec.recency import recent_vector
 from graphrec.recommend import rank, recall
 from graphrec.store import SqliteStore
 from graphrec.users.live import LiveUsers
@@ -39,6 +40,11 @@ def test_bundle_serves_recommendations(tmp_path: Path, model: str) -> None:
     _check_popularity_scores(bundle, row, candidates.ids, candidates.scores, tmp_path)
 
 
+def stored_items(bundle: Bundle) -> np.ndarray:
+    """Every movie's movie → movie columns as the index stores them."""
+    return bundle.index.vectors(bundle.movie_ids)[:, bundle.layout.item_start : -1]
+
+
 def _check_popularity_scores(
     bundle: Bundle, row: int, ids: np.ndarray, scores: np.ndarray, tmp_path: Path
 ) -> None:
@@ -50,7 +56,11 @@ def _check_popularity_scores(
     weights = bundle.popularity_weights
     assert weights.to_dict() == bundle.manifest["index"]["popularity_weights"]
     embedding = bundle.movie_embeddings[rows] @ bundle.user_embeddings[row]
-    assert np.allclose(scores, embedding + weights.user * popularity[rows], atol=1e-4)
+    items = slice(bundle.layout.item_start, -1)  # the movie → movie space only
+    history = bundle.history.of(row).movies
+    recent = recent_vector(stored_items(bundle), history, bundle.recency)  # zeros when off
+    expected = embedding + weights.user * popularity[rows] + stored[:, items] @ recent
+    assert np.allclose(scores, expected, atol=1e-4)
     # A movie query carries the movie weight (set here to a value the grid may not have chosen).
     bundle.manifest["index"]["popularity_weights"] = {"user": 0.0, "item": 0.25}
     state = ServingState(tmp_path, bundle, SqliteStore(tmp_path / "store.sqlite"))
@@ -58,7 +68,6 @@ def _check_popularity_scores(
     similar_scores, similar_ids = state.similar_to_movie(bundle, query, 5)
     assert query not in similar_ids
     vectors = np.stack([bundle.index.vector(int(i)) for i in similar_ids])
-    items = slice(bundle.layout.item_start, -1)  # the movie → movie space only
     assert bundle.layout.item_start == bundle.movie_embeddings.shape[1]
     expected = vectors[:, items] @ bundle.index.vector(query)[items] + 0.25 * vectors[:, -1]
     assert np.allclose(similar_scores, expected, atol=1e-4)
