@@ -16,6 +16,7 @@ from pathlib import Path
 
 from graphrec.data import load_movielens
 from graphrec.eval import MODELS, evaluate, make_split
+from graphrec.eval.provenance import provenance
 from graphrec.eval.report import columns, document, write_json
 from graphrec.memory import keep_freed_memory
 from graphrec.train import use_deterministic_kernels
@@ -54,7 +55,10 @@ def main() -> None:
         seconds = time.perf_counter() - started
         sections.append(_markdown(protocol, results, args.k, seconds))
         print(sections[-1], flush=True)
-    write_json(args.out / "quality.json", {"protocols": documents})
+    write_json(
+        args.out / "quality.json",
+        provenance("scripts/bench_quality.py", sys.argv[1:]) | {"protocols": documents},
+    )
     (args.out / "quality.md").write_text("\n\n".join(sections) + "\n")
 
 

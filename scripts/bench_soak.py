@@ -18,6 +18,7 @@ import argparse
 import itertools
 import json
 import shutil
+import sys
 import tempfile
 import threading
 import time
@@ -70,14 +71,7 @@ def main() -> None:
     report = _report(samples, [entry for log in latencies for entry in log], args)
     print(json.dumps(report, indent=2))
     if args.json:
-        write_json(args.json, provenance(" ".join(["python scripts/bench_soak.py",
-                                                   *_argv(args)])) | report)  # fmt: skip
-
-
-def _argv(args: argparse.Namespace) -> list[str]:
-    return [f"--artifacts {args.artifacts}", f"--minutes {args.minutes:g}",
-            f"--window {args.window:g}", f"--clients {args.clients}"] + (
-        [f"--json {args.json}"] if args.json else [])  # fmt: skip
+        write_json(args.json, provenance("scripts/bench_soak.py", sys.argv[1:]) | report)
 
 
 def _ask(
