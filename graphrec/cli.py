@@ -481,10 +481,13 @@ def _data_download(args: argparse.Namespace) -> None:
             share = f" of {total / 1e6:.1f}" if total else ""
             print(f"\r{done / 1e6:.1f}{share} MB", end="", file=sys.stderr, flush=True)
 
-    path = download_dataset(
-        args.name, args.dest, base_url=args.base_url or DEFAULT_BASE_URL, progress=progress
-    )
-    print(file=sys.stderr)
+    try:
+        path = download_dataset(
+            args.name, args.dest, base_url=args.base_url or DEFAULT_BASE_URL, progress=progress
+        )
+    finally:  # end the progress line, so that an error starts a line of its own
+        if last[0]:
+            print(file=sys.stderr)
     print(path)
 
 

@@ -7,6 +7,7 @@ anything is unpacked, and the unpacked folder is renamed into place only once co
 from __future__ import annotations
 
 import hashlib
+import http.client
 import logging
 import os
 import re
@@ -75,7 +76,7 @@ def _published_md5(url: str, timeout: float) -> str:
     try:
         with urllib.request.urlopen(url, timeout=timeout) as response:
             text = response.read(4096).decode("ascii", errors="replace")
-    except (urllib.error.URLError, OSError) as exc:
+    except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
         raise DataError(f"{url}: cannot fetch the published checksum ({_reason(exc)})") from exc
     match = _MD5.search(text)
     if match is None:
@@ -95,8 +96,11 @@ def _fetch(url: str, path: Path, timeout: float, progress: Progress | None) -> s
                 done += len(chunk)
                 if progress is not None:
                     progress(done, total)
-    except (urllib.error.URLError, OSError) as exc:
+    except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
+        # IncompleteRead (the connection closed early) is an HTTPException, not an OSError.
         raise DataError(f"{url}: download failed ({_reason(exc)})") from exc
+    if total is not None and done != total:
+        raise DataError(f"{url}: download interrupted ({done} of {total} bytes)")
     return digest.hexdigest()
 
 

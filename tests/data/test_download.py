@@ -31,9 +31,18 @@ def _publish_md5(zip_path: Path, digest: str | None = None) -> None:
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    yield from _serve(tmp_path, _QuietHandler)
+
+
+@pytest.fixture
+def cut_short_server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    yield from _serve(tmp_path, _CutShortHandler)
+
+
+def _serve(tmp_path: Path, handler_class: type) -> Iterator[tuple[str, Path]]:
     root = tmp_path / "www"
     root.mkdir()
-    handler = partial(_QuietHandler, directory=str(root))
+    handler = partial(handler_class, directory=str(root))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
@@ -45,6 +54,22 @@ def server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         pass
+
+
+class _CutShortHandler(_QuietHandler):
+    """Announces each zip's full length, sends half of it and drops the connection: a
+    download interrupted mid-way."""
+
+    def do_GET(self) -> None:
+        if not self.path.endswith(".zip"):
+            return super().do_GET()
+        body = (Path(self.directory) / self.path.lstrip("/")).read_bytes()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body[: len(body) // 2])
+        self.wfile.flush()
+        self.close_connection = True
 
 
 MEMBERS = {
@@ -97,3 +122,18 @@ def test_cli_download_errors_exit_2(
     err = capsys.readouterr().err.strip().splitlines()
     assert err == ["graphrec: error: unknown dataset 'ml-nope'; choose one of: ml-latest-small, "
                    "ml-latest, ml-100k, ml-1m, ml-10m, ml-20m, ml-25m, ml-32m"]  # fmt: skip
+
+
+def test_interrupted_download_is_one_line_and_leaves_nothing(
+    cut_short_server: tuple[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base, root = cut_short_server
+    _make_zip(root / "ml-latest-small.zip", MEMBERS | {"ml-latest-small/pad.txt": "x" * 50_000})
+    _publish_md5(root / "ml-latest-small.zip")
+    dest = tmp_path / "data"
+    code = main(["data", "download", "ml-latest-small", "--dest", str(dest), "--base-url", base])
+    assert code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].startswith("graphrec: error: ") and "download interrupted" in err[-1], err
+    assert "Traceback" not in "".join(err)
+    assert list(dest.iterdir()) == []  # no partial zip, no half-unpacked folder
