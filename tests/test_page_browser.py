@@ -36,7 +36,7 @@ def test_the_four_views_in_chromium(artifacts: Path) -> None:
             page.click("#suggestions li >> text=Toy Story (1995)")
             page.wait_for_selector("#similar li")
             shown = page.inner_text("#similar")
-            served = json.loads(urllib.request.urlopen(base + "/similar/1?k=10").read())
+            served = json.loads(urllib.request.urlopen(base + "/similar/1?k=10", timeout=10).read())
             assert (
                 [r["title"] for r in served["results"]][:3]
                 == [  # the API's order, rendered
