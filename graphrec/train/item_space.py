@@ -79,6 +79,7 @@ class ItemSpaceTrainer:
         self.learn_from(self.fit_graph, fit_mask)
         self.model = ItemEncoder(d.num_movies, features.shape[1], config.dim)
         self.optimizer = torch.optim.Adam(self.model.parameters(), lr=config.lr)
+        self.epochs_run = 0
 
     def learn_from(self, graph: BipartiteGraph, mask: np.ndarray) -> None:
         """Draw pairs, neighbourhoods and popularity from the ratings ``mask`` (``graph``
@@ -116,6 +117,10 @@ class ItemSpaceTrainer:
         if len(queries) == 0:
             return {"loss": float("nan")}
         popularity = torch.from_numpy(self.popularity) * c.popularity_offset
+        if c.lr_decay:  # epoch e of n at lr · (1 - e / n)
+            for group in self.optimizer.param_groups:
+                group["lr"] = c.lr * max(0.0, 1.0 - self.epochs_run / c.epochs)
+        self.epochs_run += 1
         order = torch.randperm(len(queries))
         total, steps = 0.0, 0
         for start in range(0, len(order), c.batch_size):
