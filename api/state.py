@@ -127,9 +127,7 @@ class ServingState:
                 except BundleError:
                     pass  # load_bundle below says what is wrong
             started = time.monotonic()
-            self.users = run_at_low_priority(
-                lambda: self._live_users(load_bundle(self.artifacts))
-            )
+            self.users = run_at_low_priority(lambda: self._live_users(load_bundle(self.artifacts)))
             bundle = self.bundle
             self._loaded_at = started
         logger.info("reloaded bundle %s", bundle.version)
