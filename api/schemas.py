@@ -63,6 +63,13 @@ class SimilarResponse(BaseModel):
     model_version: str
 
 
+class ColdSimilarResponse(SimilarResponse):
+    matched_on: list[str] = Field(
+        description="The attributes that counted: given, and known to the bundle "
+        "(of genres, year, tags)."
+    )
+
+
 class Because(BaseModel):
     """The rated movie a recommendation is nearest to, by movie embedding."""
 
@@ -97,7 +104,11 @@ class AttributesIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     title: str = Field(min_length=1, max_length=300)
-    genres: list[Genre] = Field(min_length=1, max_length=30)
+    genres: list[Genre] = Field(
+        default_factory=list, max_length=30,
+        description="Known genres; may be left out where the bundle has none or the year or "
+        "tags say enough (422 when nothing given can be matched).",
+    )  # fmt: skip
     year: int | None = Field(None, ge=1870, le=2100)
     tags: list[Tag] = Field(default_factory=list, max_length=50)
 

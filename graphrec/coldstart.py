@@ -69,6 +69,26 @@ class AttributeSimilarity:
     def unknown_genres(self, genres: list[str]) -> list[str]:
         return [g for g in genres if g not in self.genre_column]
 
+    def known(self) -> list[str]:
+        """The attributes this catalogue has any of, of ``genres``, ``year`` and ``tags``: a
+        log without genres or years (graphrec.data.interaction_log) matches on the rest."""
+        present = {
+            "genres": bool(np.any(self.genre_vectors)),
+            "year": bool(np.any(self.years > 0)),
+            "tags": self.tag_vectors.nnz > 0,
+        }
+        return [name for name, there in present.items() if there]
+
+    def matched_on(self, attributes: Attributes) -> list[str]:
+        """The attributes of ``attributes`` that score against this catalogue: given, and
+        known here (tags: at least one in the vocabulary)."""
+        given = {
+            "genres": bool(attributes.genres),
+            "year": attributes.year is not None,
+            "tags": any(t.strip().lower() in self.tag_column for t in attributes.tags),
+        }
+        return [name for name in self.known() if given[name]]
+
     def scores(self, attributes: Attributes) -> np.ndarray:
         """``(num_movies,)`` similarity of ``attributes`` to each catalogue movie."""
         query = np.zeros(len(self.genre_idf), dtype=np.float32)

@@ -34,3 +34,13 @@ def test_airbnb_embedding_is_the_normalised_mean() -> None:
     vectors = np.array([[1.0, 0.0], [0.0, 1.0], [-1.0, 0.0]], dtype=np.float32)
     out = airbnb_embedding(vectors, np.array([0, 1]))
     assert np.allclose(out, [np.sqrt(0.5), np.sqrt(0.5)])
+
+
+def test_matched_on_names_what_is_given_and_known(similarity: AttributeSimilarity) -> None:
+    assert similarity.known() == ["genres", "year", "tags"]
+    given = Attributes("New", ["Horror"], 1990, ["scary", "unheard of"])
+    assert similarity.matched_on(given) == ["genres", "year", "tags"]
+    assert similarity.matched_on(Attributes("New", [], None, ["unheard of"])) == []
+    bare = AttributeSimilarity([], np.zeros((2, 0)), np.zeros(2), [],
+                               (np.zeros(0, int), np.zeros(0, int), np.zeros(0, np.float32)))  # fmt: skip
+    assert bare.known() == [] and bare.matched_on(given) == []

@@ -7,7 +7,14 @@ from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 
 from api.answer_cache import AnswerCache
 from api.deps import BundleDep, StateDep
-from api.schemas import AttributesIn, Movie, ScoredMovie, SimilarResponse, errors
+from api.schemas import (
+    AttributesIn,
+    ColdSimilarResponse,
+    Movie,
+    ScoredMovie,
+    SimilarResponse,
+    errors,
+)
 from api.state import ServingState
 from graphrec.artifacts import Bundle
 from graphrec.coldstart import Attributes
@@ -52,26 +59,37 @@ async def similar(movie_id: int, request: Request, k: K = 10) -> Response:
 @router.post("", responses=errors(400, 422))
 def similar_to_attributes(
     body: AttributesIn, state: StateDep, bundle: BundleDep, k: K = 10
-) -> SimilarResponse:
-    """Cold-start lookup: the Airbnb-style vector of these attributes; nothing is stored."""
+) -> ColdSimilarResponse:
+    """Cold-start lookup: the Airbnb-style vector of these attributes; nothing is stored.
+    ``matched_on`` names the attributes that counted (given, and known to the bundle)."""
     attributes = to_attributes(body, bundle)
     vector, _ = state.cold_vector(bundle, attributes)
     scores, ids = state.similar_to_vector(bundle, vector, k)
     movie = Movie(id=None, title=body.title, genres=body.genres, year=body.year)
-    return SimilarResponse(movie=movie, results=scored(bundle, scores, ids),
-                           model_version=bundle.version)  # fmt: skip
+    return ColdSimilarResponse(movie=movie, results=scored(bundle, scores, ids),
+                               model_version=bundle.version,
+                               matched_on=bundle.attributes.matched_on(attributes))  # fmt: skip
 
 
 def to_attributes(body: AttributesIn, bundle: Bundle) -> Attributes:
-    """Validated attributes, or 422 naming genres the catalogue does not know."""
-    unknown = bundle.attributes.unknown_genres(body.genres)
+    """Validated attributes, or 422 naming genres the catalogue does not know, or saying
+    which attributes it knows when none given can be matched."""
+    known = bundle.attributes
+    unknown = known.unknown_genres(body.genres)
     if unknown:
         raise HTTPException(
             status.HTTP_422_UNPROCESSABLE_CONTENT,
             detail=f"unknown genres: {', '.join(unknown[:5])}",
         )
-    return Attributes(title=body.title, genres=list(body.genres), year=body.year,
-                      tags=list(body.tags))  # fmt: skip
+    attributes = Attributes(title=body.title, genres=list(body.genres), year=body.year,
+                            tags=list(body.tags))  # fmt: skip
+    if not known.matched_on(attributes):
+        knows = ", ".join(known.known()) or "no attributes"
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            detail=f"nothing to match on: this bundle knows {knows} (the title is not used)",
+        )
+    return attributes
 
 
 def scored(bundle: Bundle, scores: np.ndarray, ids: np.ndarray) -> list[ScoredMovie]:

@@ -10,7 +10,9 @@ DESIGN.md gives the TOML. What a log may lack:
 - **timestamps**: every timestamp is 0 and the dataset says so (``has_timestamps``): training
   validates on a random slice, the time-based protocols refuse, and the movie → movie space
   pairs a user's movies at random instead of by their order.
-- **items**: an item without a row is named ``item <id>`` and has no genres and no year.
+- **items**: an item without a row is named ``item <id>`` and has no genres, year or tags.
+  An item table's ``tags`` column (``tag_sep``-separated) counts each listed tag once, as a
+  MovieLens tag application would: tag features, and cold start by tags.
 
 Ids must be integers here; string ids are refused with a line saying so.
 """
@@ -60,6 +62,8 @@ class ItemsSpec(BaseModel):
     genres: str | None = None
     genre_sep: str = "|"
     year: str | None = None
+    tags: str | None = None
+    tag_sep: str = "|"
 
 
 class LogSpec(BaseModel):
@@ -94,7 +98,8 @@ def load_log(path: Path) -> InteractionDataset:
     if items is not None:
         movies = pd.concat([items[["movie", "title", "genres"]], movies]).drop_duplicates("movie")
         years = items[["movie", "year"]]
-    tables = RawTables(ratings=interactions, movies=movies, tags=None)
+    tags = None if items is None else _tag_rows(items)
+    tables = RawTables(ratings=interactions, movies=movies, tags=tags)
     dataset = build_dataset(tables, name=spec.name or path.stem)
     return _finish(dataset, years, has_timestamps)
 
@@ -256,7 +261,25 @@ def _items(path: Path, spec: ItemsSpec) -> pd.DataFrame:
         text = year.astype(str).str.strip()
         known = (text != "").to_numpy()
         years[known] = _numbers(text[known], path, spec.year or "year", integer=True)
-    return pd.DataFrame({"movie": ids, "title": titles, "genres": joined, "year": years})
+    tags: list[list[str]] = [[] for _ in ids]
+    # A column named "tags" that the spec reads as genres is not read twice.
+    taken = spec.tags is None and spec.genres == "tags"
+    tag_text = None if taken else _optional(frame, path, spec.tags, "tags")
+    if tag_text is not None:
+        tags = [[t.strip() for t in row if t.strip()]
+                for row in tag_text.astype(str).str.split(spec.tag_sep, regex=False)]  # fmt: skip
+    return pd.DataFrame({"movie": ids, "title": titles, "genres": joined, "year": years,
+                         "tags": tags})  # fmt: skip
+
+
+def _tag_rows(items: pd.DataFrame) -> pd.DataFrame | None:
+    """The item table's tags as MovieLens-style tag rows ``(user, movie, tag)``, user -1:
+    each tag an item lists counts once."""
+    rows = items[["movie", "tags"]].explode("tags").dropna(subset=["tags"])
+    if rows.empty:
+        return None
+    return pd.DataFrame({"user": -1, "movie": rows["movie"].to_numpy(),
+                         "tag": rows["tags"].to_numpy()})  # fmt: skip
 
 
 def _finish(

@@ -60,6 +60,9 @@ def test_post_similar_stores_nothing(artifacts: Path) -> None:
         before = len(client.app.state.serving.bundle.catalog)
         body = client.post("/similar?k=5", json=TOY_STORY_5).json()
         assert body["movie"]["id"] is None and len(body["results"]) == 5
+        assert body["matched_on"] == ["genres", "year", "tags"]
+        by_year = client.post("/similar?k=5", json={"title": "Untitled", "year": 1995}).json()
+        assert by_year["matched_on"] == ["year"] and len(by_year["results"]) == 5
         assert len(client.app.state.serving.bundle.catalog) == before
     assert _rows(artifacts) == 0
 
@@ -101,6 +104,10 @@ def test_token_required(artifacts: Path, token: str | None, headers: dict[str, s
         ({**TOY_STORY_5, "tags": ["t"] * 51}, "body.tags"),
         ({**TOY_STORY_5, "year": 3000}, "body.year"),
         ({**TOY_STORY_5, "colour": "red"}, "body.colour"),
+        (
+            {"title": "Toy Story 5", "tags": ["no such tag"]},
+            "nothing to match on: this bundle knows genres, year, tags",
+        ),
     ],
 )
 def test_bad_input_is_422_and_stores_nothing(

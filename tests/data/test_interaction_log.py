@@ -73,9 +73,28 @@ def test_an_implicit_tsv_log_without_timestamps_described_by_toml(tmp_path: Path
     assert data.movie_table.titles[3] == "item 99"  # no row in the item table
     assert data.movie_table.genre_names == ["indie", "jazz", "rock"]
     assert (data.movie_table.years == 0).all()
+    assert data.movie_table.tag_names == []  # the "tags" column is read as genres, not twice
     with pytest.raises(DataError, match=r"no timestamps.*--protocol stratified"):
         make_split(data, "temporal")
     assert make_split(data, "stratified").test.num_interactions > 0
+
+
+def test_an_item_table_s_tags_are_tag_features(tmp_path: Path) -> None:
+    pd.DataFrame({"user": [1, 1, 2], "item": ["7", "8", "8"]}).to_csv(
+        tmp_path / "interactions.csv", index=False
+    )
+    pd.DataFrame({"id": [7, 8], "title": ["A", "B"], "labels": ["Pixar, toys", "toys"]}).to_csv(
+        tmp_path / "items.csv", index=False
+    )
+    (tmp_path / "log.toml").write_text(
+        '[interactions]\npath = "interactions.csv"\n[items]\npath = "items.csv"\n'
+        'tags = "labels"\ntag_sep = ","\n'
+    )
+    data = load_data(tmp_path / "log.toml")
+    assert data.movie_table.tag_names == ["pixar", "toys"]
+    movie, tag, count = data.movie_table.tag_counts
+    assert sorted(zip(movie.tolist(), tag.tolist(), count.tolist())) == [(0, 0, 1), (0, 1, 1),
+                                                                         (1, 1, 1)]  # fmt: skip
 
 
 def test_a_parquet_folder_with_iso_times(tmp_path: Path) -> None:
@@ -130,6 +149,8 @@ def test_an_implicit_log_trains_serves_and_exports(tmp_path: Path) -> None:
     frame.assign(weight=frame.rating * 2)[["user", "item", "weight"]].to_csv(
         log / "interactions.csv", index=False
     )
+    items = pd.read_csv(log / "items.csv")
+    items[["id", "title", "genres"]].to_csv(log / "items.csv", index=False)  # no years
     artifacts = tmp_path / "artifacts"
     command = [sys.executable, "-m", "graphrec", "train", "--data", str(log), "--out",
                str(artifacts), "--epochs", "2", "--quiet"]  # fmt: skip
@@ -139,3 +160,12 @@ def test_an_implicit_log_trains_serves_and_exports(tmp_path: Path) -> None:
         similar = client.get("/similar/1?k=5")
         assert similar.status_code == 200 and len(similar.json()["results"]) == 5
         assert client.get("/recommend/1?k=5").status_code == 200
+        cold = client.post(
+            "/similar?k=5", json={"title": "New", "genres": ["Comedy"], "year": 2026}
+        )
+        assert cold.status_code == 200 and cold.json()["matched_on"] == ["genres"]
+        by_year = client.post("/similar", json={"title": "New", "year": 2026})
+        assert by_year.status_code == 422
+        assert by_year.json()["detail"] == (
+            "nothing to match on: this bundle knows genres (the title is not used)"
+        )
