@@ -41,6 +41,6 @@ def test_matched_on_names_what_is_given_and_known(similarity: AttributeSimilarit
     given = Attributes("New", ["Horror"], 1990, ["scary", "unheard of"])
     assert similarity.matched_on(given) == ["genres", "year", "tags"]
     assert similarity.matched_on(Attributes("New", [], None, ["unheard of"])) == []
-    bare = AttributeSimilarity([], np.zeros((2, 0)), np.zeros(2), [],
-                               (np.zeros(0, int), np.zeros(0, int), np.zeros(0, np.float32)))  # fmt: skip
+    none = (np.zeros(0, int), np.zeros(0, int), np.zeros(0, np.float32))
+    bare = AttributeSimilarity([], np.zeros((2, 0)), np.zeros(2), [], none)
     assert bare.known() == [] and bare.matched_on(given) == []

@@ -93,8 +93,8 @@ def test_an_item_table_s_tags_are_tag_features(tmp_path: Path) -> None:
     data = load_data(tmp_path / "log.toml")
     assert data.movie_table.tag_names == ["pixar", "toys"]
     movie, tag, count = data.movie_table.tag_counts
-    assert sorted(zip(movie.tolist(), tag.tolist(), count.tolist())) == [(0, 0, 1), (0, 1, 1),
-                                                                         (1, 1, 1)]  # fmt: skip
+    triplets = zip(movie.tolist(), tag.tolist(), count.tolist(), strict=True)
+    assert sorted(triplets) == [(0, 0, 1), (0, 1, 1), (1, 1, 1)]
 
 
 def test_a_parquet_folder_with_iso_times(tmp_path: Path) -> None:
