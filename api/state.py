@@ -11,7 +11,6 @@ from pathlib import Path
 
 import numpy as np
 
-from api.low_priority import run_at_low_priority
 from graphrec.artifacts import Bundle, load_bundle, resolve
 from graphrec.bucketing import default_shares
 from graphrec.coldstart import NEIGHBOURS, Attributes, cold_index_row
@@ -116,8 +115,7 @@ class ServingState:
         the same bundle twice would only hold up requests. So a reload asked for at
         ``asked_at`` (``time.monotonic()``) is already done when a load of the bundle
         ``current`` still points at began after it; and with ``if_moved`` (the sync thread's)
-        nothing is loaded when, by the time the lock is taken, that bundle is served. The load
-        runs at a low OS priority (api.low_priority), so that requests keep the cores.
+        nothing is loaded when, by the time the lock is taken, that bundle is served.
         """
         with self._write_lock:
             if if_moved or (asked_at is not None and self._loaded_at >= asked_at):
@@ -127,8 +125,8 @@ class ServingState:
                 except BundleError:
                     pass  # load_bundle below says what is wrong
             started = time.monotonic()
-            self.users = run_at_low_priority(lambda: self._live_users(load_bundle(self.artifacts)))
-            bundle = self.bundle
+            bundle = load_bundle(self.artifacts)
+            self.users = self._live_users(bundle)
             self._loaded_at = started
         logger.info("reloaded bundle %s", bundle.version)
         self._log_shares(bundle)
