@@ -88,7 +88,7 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--seed", type=int, default=0)
     train.add_argument(
         "--nproc", type=_positive_int, default=1,
-        help="PinSAGE: data-parallel processes on this machine (torch.distributed, gloo); "
+        help="data-parallel processes on this machine (torch.distributed, gloo); "
         "under torchrun the group comes from its environment instead",
     )  # fmt: skip
     train.add_argument(
@@ -226,9 +226,6 @@ def _train(args: argparse.Namespace) -> None:
 
     started = time.perf_counter()
     device = resolve_device(args.device, args.model)
-    distributed = args.nproc > 1 or int(os.environ.get("WORLD_SIZE", "1")) > 1
-    if distributed and args.model != "pinsage":
-        raise ConfigError(f"data-parallel training needs --model pinsage, not {args.model!r}")
     helpers = launch_helpers(args.nproc, args.argv) if args.nproc > 1 and not _ranked() else []
     world = join_from_environment(device)
     succeeded = False

@@ -16,6 +16,7 @@ from graphrec.similarity import IndexLayout
 from graphrec.train.config import PinSageConfig, SageConfig
 from graphrec.train.distributed import World
 from graphrec.train.pinsage_trainer import PinSageTrainer
+from graphrec.train.sage_trainer import SageTrainer
 from graphrec.train.two_stage import train_two_stage
 from graphrec.users.history import UserHistory
 from index import MovieIndex
@@ -40,7 +41,7 @@ def train_bundle(
 ) -> tuple[Path, dict[str, object]]:
     """Train on ``data_dir`` (bundled data when ``None``) and write a bundle under ``out``.
 
-    ``world`` is the data-parallel group (PinSAGE) this process leads as rank 0, and the
+    ``world`` is the data-parallel group this process leads as rank 0, and the
     device it trains on; the other ranks run :func:`follow_training`.
 
     Returns:
@@ -126,9 +127,10 @@ def follow_training(data_dir: Path | None, world: World, *, model: str, epochs: 
     """A helper rank's part of ``train_bundle``: the same data and trainer, every epoch rank 0
     calls for, nothing written. Returns the epochs trained."""
     config = _config(model, epochs, seed)
-    if not isinstance(config, PinSageConfig):
-        raise ConfigError(f"data-parallel training needs --model pinsage, not {model!r}")
-    return PinSageTrainer(load_data(data_dir), config, world).follow()
+    dataset = load_data(data_dir)
+    if isinstance(config, PinSageConfig):
+        return PinSageTrainer(dataset, config, world).follow()
+    return SageTrainer(dataset, config, world).follow()
 
 
 def _config(model: str, epochs: int | None, seed: int) -> SageConfig | PinSageConfig:

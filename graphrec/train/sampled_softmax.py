@@ -46,10 +46,11 @@ def sampled_softmax(
 
 
 def grouped_sampled_softmax(
-    queries: Tensor, query_index: Tensor, candidates: Tensor, bias: Tensor, temperature: float
-) -> Tensor:
-    """``mean_i −log softmax(queries[query_index[i]] · candidates / τ + bias)[i]``: pair ``i``'s
-    positive is candidate ``i``, every other candidate its negative.
+    queries: Tensor, query_index: Tensor, candidates: Tensor, bias: Tensor, temperature: float,
+    *, start: int = 0, pairs: int | None = None,
+) -> Tensor:  # fmt: skip
+    """``mean_i −log softmax(queries[query_index[i]] · candidates / τ + bias)[start + i]``:
+    pair ``i``'s positive is candidate ``start + i``, every other candidate its negative.
 
     Exactly the per-pair in-batch softmax, its value and gradients, with one logits row per
     distinct query instead of one per pair: ``(Q, B)`` instead of ``(B, B)``, a fifth of the
@@ -63,8 +64,13 @@ def grouped_sampled_softmax(
         bias: ``(B,)`` added to every logit of a candidate (``−log q``, the sampling-bias
             correction).
         temperature: Scale of the cosine scores: smaller is sharper.
+        start: Where these pairs' positives begin among ``candidates`` (data-parallel: every
+            rank's positives, this rank's from ``start``).
+        pairs: The mean's denominator, the whole batch's pairs (default: ``len(query_index)``):
+            the ranks' partial losses then add up to the batch's.
     """
     logits = torch.addmm(bias.unsqueeze(0), queries, candidates.T, alpha=1.0 / temperature)
-    pairs = torch.arange(len(query_index), device=query_index.device)
+    own = start + torch.arange(len(query_index), device=query_index.device)
     per_query = torch.logsumexp(logits, dim=1)
-    return (per_query[query_index].sum() - logits[query_index, pairs].sum()) / len(query_index)
+    total = per_query[query_index].sum() - logits[query_index, own].sum()
+    return total / (len(query_index) if pairs is None else pairs)

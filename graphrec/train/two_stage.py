@@ -54,7 +54,7 @@ def train_two_stage(
 ) -> TwoStage:
     """Train the embedding model named by ``config``'s type, then both rankers on its recall.
 
-    ``world``: PinSAGE's data-parallel group and device, this process its rank 0."""
+    ``world``: the data-parallel group and device, this process its rank 0."""
     result: TrainedEmbeddings
     model = "pinsage" if isinstance(config, PinSageConfig) else "sage"
     progress.stage(f"{model} epochs", total=config.epochs)
@@ -68,7 +68,7 @@ def train_two_stage(
     if isinstance(config, PinSageConfig):
         result = PinSageTrainer(dataset, config, world).fit(epoch_done)
     else:
-        result = SageTrainer(dataset, config).fit(epoch_done)
+        result = SageTrainer(dataset, config, world).fit(epoch_done)
     embedded = time.perf_counter()
     result = with_item_space(dataset, result, config, progress)
     spaced = time.perf_counter()
