@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from graphrec.artifacts import Bundle, load_bundle
+from graphrec.eval.provenance import provenance
 from graphrec.eval.report import write_json
 from index import MovieIndex
 
@@ -38,7 +39,7 @@ def main() -> None:
     args = parser.parse_args()
 
     bundle = load_bundle(args.artifacts)
-    report: dict[str, object] = {
+    report: dict[str, object] = provenance("scripts/bench_serving.py", sys.argv[1:]) | {
         "bundle": bundle.version,
         "train": bundle.manifest.get("metrics", {}),
         **_latencies(args.artifacts, bundle, args.requests, args.k),

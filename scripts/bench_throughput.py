@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 from bench_live import Server  # `graphrec serve` on a free port (scripts/ is on the path)
 
+from graphrec.eval.provenance import provenance
 from graphrec.eval.report import write_json
 
 BARE = """
@@ -77,7 +78,12 @@ def main() -> None:
                        key=lambda r: r["requests_per_s"])  # fmt: skip
         row["rps_vs_bare"] = round(row["requests_per_s"] / bare_row["requests_per_s"], 3)
         row["p99_vs_bare"] = round(row["p99_ms"] / bare_row["p99_ms"], 3)
-    report = {"seconds": args.seconds, "rounds": args.rounds, "connections": 32, "rows": rows}
+    report = provenance("scripts/bench_throughput.py", sys.argv[1:]) | {
+        "seconds": args.seconds,
+        "rounds": args.rounds,
+        "connections": 32,
+        "rows": rows,
+    }
     print(json.dumps(report, indent=2))
     if args.json:
         write_json(args.json, report)
