@@ -13,8 +13,12 @@ For each size the data is generated once (scripts/generate_movielens.py, seeded)
   difference is the steady cost of a step, the epoch is its steps × that cost (or a whole
   epoch is run where it has fewer steps). The figure to watch is seconds per million
   fitting ratings, which is flat when an epoch is linear in the ratings.
-- **train** (sizes up to ``--full-up-to``): `graphrec train --data DIR --epochs 1 --quiet` as
-  a child process: each stage's seconds from its manifest, the wall time, peak RSS.
+  With its default ``epoch_steps`` an epoch runs at most that many of those steps: the
+  budgeted epoch (its pass for the histories plus those steps) and the embedding stage it
+  projects (epochs × (budgeted epoch + validation)) are reported beside the full pass.
+- **train** (sizes up to ``--full-up-to``): `graphrec train --data DIR --quiet` (every
+  default; ``--train-epochs N`` passes ``--epochs N``) as a child process: each stage's
+  seconds from its manifest, the wall time, peak RSS.
 - **quality** (sizes up to ``--quality-up-to``): `graphrec evaluate --protocol temporal
   --models ease,itemknn,recall`: what the bundle serves against EASE and item-kNN.
 
@@ -58,7 +62,7 @@ def measure_epoch(folder: Path, warmup: int, steps: int) -> dict[str, float]:
     dataset = load_movielens(folder)
     loaded = time.perf_counter()
     config = SageConfig()
-    trainer = SageTrainer(dataset, config)
+    trainer = SageTrainer(dataset, config.model_copy(update={"epoch_steps": None}))
     ready = time.perf_counter()
     fitting = int(trainer.fit_mask.sum())
     steps_per_epoch = -(-fitting // config.batch_size)
@@ -66,16 +70,21 @@ def measure_epoch(folder: Path, warmup: int, steps: int) -> dict[str, float]:
         begun = time.perf_counter()
         trainer.train_epoch()
         epoch, projected = time.perf_counter() - begun, False
+        step, fixed = epoch / steps_per_epoch, 0.0
     else:
         runs = []
         for count in (warmup, warmup + steps):
             begun = time.perf_counter()
             trainer.train_epoch(max_steps=count)
             runs.append(time.perf_counter() - begun)
-        epoch, projected = (runs[1] - runs[0]) / steps * steps_per_epoch, True
+        step = (runs[1] - runs[0]) / steps
+        epoch, projected = step * steps_per_epoch, True
+        fixed = max(0.0, runs[0] - warmup * step)  # the epoch's pass for the histories
     begun = time.perf_counter()
     trainer.validate()
     validation = time.perf_counter() - begun
+    run_steps = min(steps_per_epoch, config.epoch_steps or steps_per_epoch)
+    budgeted = fixed + step * run_steps
     return {
         "ratings": len(dataset.users), "users": dataset.num_users,
         "movies": dataset.num_movies, "fitting_ratings": fitting,
@@ -84,15 +93,21 @@ def measure_epoch(folder: Path, warmup: int, steps: int) -> dict[str, float]:
         "epoch_projected": projected,
         "epoch_seconds_per_million_ratings": round(epoch / fitting * 1e6, 2),
         "validation_seconds": round(validation, 1),
+        "epoch_steps": run_steps, "step_seconds": round(step, 4),
+        "epoch_fixed_seconds": round(fixed, 1), "budgeted_epoch_seconds": round(budgeted, 1),
+        "embedding_projected_seconds": round(config.epochs * (budgeted + validation), 1),
         "peak_rss_gib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20, 2),
     }  # fmt: skip
 
 
-def measure_train(folder: Path) -> dict[str, object]:
-    """`graphrec train --epochs 1` as a child: stage seconds, wall time, peak RSS."""
+def measure_train(folder: Path, epochs: int) -> dict[str, object]:
+    """`graphrec train` (every default, or ``--epochs`` when ``epochs`` > 0) as a child:
+    stage seconds, wall time, peak RSS."""
     with tempfile.TemporaryDirectory() as out:
         command = [sys.executable, "-m", "graphrec", "train", "--data", str(folder),
-                   "--out", out, "--epochs", "1", "--quiet"]  # fmt: skip
+                   "--out", out, "--quiet"]  # fmt: skip
+        if epochs > 0:
+            command += ["--epochs", str(epochs)]
         started = time.perf_counter()
         child = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
         stdout = child.stdout.read() if child.stdout else ""
@@ -104,6 +119,7 @@ def measure_train(folder: Path) -> dict[str, object]:
                       if line.startswith("bundle: "))  # fmt: skip
         manifest = json.loads((Path(bundle) / "manifest.json").read_text())
     return {
+        "epochs": epochs,
         "wall_seconds": round(wall, 1),
         "stage_seconds": manifest["metrics"]["stage_seconds"],
         "peak_rss_gib": round(usage.ru_maxrss / 2**20, 2),
@@ -133,6 +149,9 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=300)
     parser.add_argument("--full-up-to", type=int, default=5_000_000)
     parser.add_argument("--quality-up-to", type=int, default=1_000_000)
+    parser.add_argument(
+        "--train-epochs", type=int, default=0, help="`graphrec train --epochs`; 0: its default"
+    )
     parser.add_argument("--json", type=Path, default=Path("bench/train_scale.json"))
     args = parser.parse_args()
     started = time.perf_counter()
@@ -144,7 +163,7 @@ def main() -> None:
         row["epoch"] = measure_epoch(folder, args.warmup, args.steps)
         if size <= args.full_up_to:
             print(f"[{size:,}] graphrec train", file=sys.stderr, flush=True)
-            row["train"] = measure_train(folder)
+            row["train"] = measure_train(folder, args.train_epochs)
         if size <= args.quality_up_to:
             print(f"[{size:,}] graphrec evaluate", file=sys.stderr, flush=True)
             row["quality"] = measure_quality(folder)
@@ -166,15 +185,17 @@ def main() -> None:
 def format_table(rows: list[dict[str, object]]) -> str:
     """One line per size: epoch cost, its ratio to the smallest, and the whole command."""
     lines = [
-        "| ratings | epoch s | s / M ratings | ratio | validation s | train s | peak RSS GiB |",
-        "|---|---|---|---|---|---|---|",
+        "| ratings | full pass s | s / M ratings | ratio | budgeted epoch s | validation s "
+        "| embedding stage s (projected) | train s | peak RSS GiB |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for row in rows:
         e: dict = row["epoch"]  # type: ignore[assignment]
         t: dict = row.get("train", {})  # type: ignore[assignment]
         lines.append(
             f"| {e['ratings']:,} | {e['epoch_seconds']} | {e['epoch_seconds_per_million_ratings']}"
-            f" | {e['per_rating_ratio_to_smallest']} | {e['validation_seconds']}"
+            f" | {e['per_rating_ratio_to_smallest']} | {e['budgeted_epoch_seconds']}"
+            f" | {e['validation_seconds']} | {e['embedding_projected_seconds']}"
             f" | {t.get('wall_seconds', '—')} | {t.get('peak_rss_gib', e['peak_rss_gib'])} |"
         )
     return "\n".join(lines)

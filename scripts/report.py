@@ -177,7 +177,9 @@ def headline(bench: Path) -> list[str]:
                 f"{by_size['bundled']['train']['wall_seconds']} s", "train_scale")  # fmt: skip
         for row in scale["rows"]:
             if "train" in row and row["size"] != "bundled":
-                add(f"`graphrec train --epochs 1`, {row['epoch']['ratings']:,} generated ratings",
+                epochs = row["train"].get("epochs", 1)  # runs before the field had --epochs 1
+                command = "graphrec train" + (f" --epochs {epochs}" if epochs else "")
+                add(f"`{command}`, {row['epoch']['ratings']:,} generated ratings",
                     f"{row['train']['wall_seconds']} s", "train_scale")  # fmt: skip
     # The epoch alone is timed in its own run too, on a machine doing nothing else.
     for stem in ("train_scale_epochs", "train_scale"):
@@ -190,6 +192,10 @@ def headline(bench: Path) -> list[str]:
                 f"{epochs[0]['ratings']:,} → {epochs[-1]['ratings']:,} ratings",
                 " → ".join(str(e["epoch_seconds_per_million_ratings"]) for e in epochs),
                 stem)  # fmt: skip
+            if "embedding_projected_seconds" in epochs[-1]:
+                add(f"GraphSAGE stage at {epochs[-1]['epoch_steps']} steps an epoch, "
+                    f"{epochs[-1]['ratings']:,} ratings (projected)",
+                    f"{epochs[-1]['embedding_projected_seconds']} s", stem)  # fmt: skip
             break
     judges = _load(bench / "item_judges.json")
     if judges:

@@ -103,16 +103,18 @@ class SageTrainer:
         )
 
     def train_epoch(self, max_steps: int | None = None) -> dict[str, float]:
-        """One pass over the fitting edges in shuffled batches (the first ``max_steps`` of them,
-        when timing a part of an epoch); returns ``{"loss": mean}``.
+        """One pass over the fitting edges in shuffled batches, at most the config's
+        ``epoch_steps`` of them (and ``max_steps``, when timing a part of an epoch); returns
+        ``{"loss": mean}``.
 
         The layers' histories start from one pass over the whole fitting graph (linear in
         the ratings, once an epoch); each step then runs over its batch's sampled
         neighbours only (:meth:`SageEncoder.forward_historical`)."""
         self.model.train()
         order = self.rng.permutation(len(self.fit_edges[0]))
-        if max_steps is not None:
-            order = order[: max_steps * self.config.batch_size]
+        limits = [n for n in (max_steps, self.config.epoch_steps) if n is not None]
+        if limits:
+            order = order[: min(limits) * self.config.batch_size]
         with torch.no_grad():
             histories = self.model.states(self.features, self.adjacency)[1:-1]
         total, steps = 0.0, 0

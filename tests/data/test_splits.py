@@ -59,3 +59,16 @@ def test_validation_is_cut_like_the_test(cut: ValidationCut, expected) -> None:
 def test_an_unknown_validation_cut_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown validation cut 'sideways'"):
         validation_mask(np.zeros(3, int), np.arange(3), 0.5, "sideways")  # type: ignore[arg-type]
+
+
+def test_validation_holds_out_at_most_max_users_and_leaves_the_others_whole() -> None:
+    users = np.repeat(np.arange(50), 10)
+    times = np.tile(np.arange(10), 50)
+    full = validation_mask(users, times, 0.2, "temporal", max_users=None)
+    capped = validation_mask(users, times, 0.2, "temporal", seed=3, max_users=7)
+    held = np.unique(users[capped])
+    assert len(held) == 7
+    # A sampled user keeps exactly their uncapped slice; everyone else validates nothing.
+    assert np.array_equal(capped, full & np.isin(users, held))
+    again = validation_mask(users, times, 0.2, "temporal", seed=3, max_users=7)
+    assert np.array_equal(capped, again)  # every trainer of one run cuts the same users

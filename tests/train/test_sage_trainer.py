@@ -54,3 +54,23 @@ def test_popularity_weights_and_half_life_are_chosen_on_validation() -> None:
     assert result.popularity_weights.item in WEIGHT_GRID
     assert result.half_life in config.half_lives
     assert np.allclose(result.popularity, np.log1p(np.bincount(data.movies, minlength=20)))
+
+
+def test_an_epoch_runs_at_most_epoch_steps_over_a_fresh_share_of_ratings() -> None:
+    data = planted()
+    trainer = SageTrainer(data, SageConfig(dim=8, batch_size=8, epoch_steps=3))
+    batches: list[np.ndarray] = []
+    run = trainer._batch_loss
+
+    def counted(batch, negatives, histories):  # type: ignore[no-untyped-def]
+        batches.append(batch)
+        return run(batch, negatives, histories)
+
+    trainer._batch_loss = counted  # type: ignore[method-assign]
+    trainer.train_epoch()
+    assert [len(b) for b in batches] == [8, 8, 8]  # 3 of the epoch's many steps
+    first = set(np.concatenate(batches).tolist())
+    trainer.train_epoch()
+    assert len(batches) == 6
+    assert set(np.concatenate(batches[3:]).tolist()) != first  # drawn afresh each epoch
+    assert len(trainer.fit_edges[0]) > 6 * 8
