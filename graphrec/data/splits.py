@@ -20,8 +20,8 @@ VALIDATION_FRACTION = 0.2
 #: Users whose slice validates, at most: every choice made on validation (early stopping, the
 #: recall, recency and blend tunings, the rankers' labels) costs its users times all movies,
 #: so beyond this a seeded sample of users validates and the others train on all their
-#: ratings. 20 thousand users put a validation recall's chance spread near ±0.002; the
-#: bundled data has 610, ml-25m 162 thousand.
+#: ratings (one validation pass at 25 M generated ratings: 27 s against 147 s for all
+#: 162 thousand users). The bundled data has 610.
 MAX_VALIDATION_USERS = 20_000
 
 

@@ -170,9 +170,10 @@ class SageConfig(ValidationConfig):
     epoch_steps: int | None = Field(
         150, ge=1, description="Steps an epoch runs at most, over a fresh random share of the "
         "fitting ratings each epoch (``None``: every rating, every epoch). A step costs its "
-        "batch, so this bounds an epoch whatever the data's size: the bundled data's epochs "
-        "(40 steps) run whole, a million ratings' 383 are cut to 150, 25 million ratings' "
-        "9,710 (48 minutes a full pass on 2 cores) to 150, about 45 s.",
+        "batch, so this bounds an epoch's steps whatever the data's size: the bundled data's "
+        "epochs (40 steps) run whole, a million ratings' 383 are cut to 150 (19 s), 25 "
+        "million ratings' 9,710 (a full pass 48-64 minutes on 2 cores) to 150 (59 s; a step "
+        "still costs more on a bigger graph). Quality under the cut is not yet measured.",
     )  # fmt: skip
     lr: float = Field(0.01, gt=0.0, description="Adam learning rate.")
     weight_decay: float = Field(0.0, ge=0.0, description="Adam weight decay.")
