@@ -18,7 +18,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -109,6 +109,16 @@ class World:
         flag = torch.tensor([int(bool(decision)) if self.is_main else 0], device=self.device)
         dist.broadcast(flag, src=0)
         return bool(flag.item())
+
+    def follow(self, train_epoch: Callable[[], object]) -> int:
+        """A helper rank's part: run ``train_epoch`` each time rank 0 calls for an epoch;
+        returns the epochs run."""
+        epochs = 0
+        with self.sharing_cores():
+            while self.go_on():
+                train_epoch()
+                epochs += 1
+        return epochs
 
     def take_comm_seconds(self) -> float:
         seconds, self.comm_seconds = self.comm_seconds, 0.0

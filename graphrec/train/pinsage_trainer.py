@@ -327,13 +327,8 @@ class PinSageTrainer:
         )
 
     def follow(self) -> int:
-        """A helper rank's part: train each epoch rank 0 calls for; returns the epochs run."""
-        epochs = 0
-        with self.world.sharing_cores():
-            while self.world.go_on():
-                self.train_epoch()
-                epochs += 1
-        return epochs
+        """A helper rank's part (:meth:`World.follow`); returns the epochs run."""
+        return self.world.follow(self.train_epoch)
 
     def fit(self, on_epoch: EpochCallback | None = None) -> TrainedEmbeddings:
         """Train with early stopping; return the best weights' embeddings over all training data.
