@@ -7,7 +7,9 @@ every other file), ``movies.json`` (catalogue), ``movie_ids.npy`` / ``user_ids.n
 ``history.npz`` (each user's training movies, ratings and times, CSR in time order: what
 ``/recommend`` never returns and what live feedback adds to),
 ``ranking.npz`` (ranker features), ``item_weights.npz`` (the rankers' item-to-item weights, CSR),
-``rankers.pt`` and ``map.npy`` (the catalogue's 2-D map).
+``rankers.pt``, ``map.npy`` (the catalogue's 2-D map) and, for GraphSAGE, ``fold_in_states.npz``
+(the layers' states over the training graph that live users are folded in with, so that no server
+repeats that pass over every rating when it loads the bundle).
 ``<root>/current`` is a symlink swapped with ``os.replace``.
 """
 
@@ -43,7 +45,7 @@ from index import IndexFileError, MovieIndex, sha256_file
 logger = logging.getLogger(__name__)
 
 #: Bumped whenever the bundle's files change; older bundles are refused with a reason.
-FORMAT_VERSION = 9
+FORMAT_VERSION = 10
 CURRENT = "current"
 MANIFEST = "manifest.json"
 INDEX_FILE = "index.faiss"
@@ -118,17 +120,21 @@ def write_bundle(
     rankers: Rankers,
     manifest: dict[str, Any],
     item_vectors: np.ndarray | None = None,
+    user_states: dict[str, np.ndarray] | None = None,
 ) -> Path:
     """Write a new version under ``root`` and only then point ``root/current`` at it.
 
     Files go to a hidden temporary folder that is renamed into place once complete, so a crash
     leaves either the old ``current`` or the new one, never a half-written bundle. The page's
-    map is drawn from ``item_vectors`` (the movie → movie space) when given.
+    map is drawn from ``item_vectors`` (the movie → movie space) when given; ``user_states``
+    are the user encoder's arrays (graphrec.users.vectors), when it has any.
 
     Returns:
         The new version's folder.
     """
     import torch  # heavy; only the writer needs it
+
+    from graphrec.users.vectors import STATES_FILE
 
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
@@ -169,6 +175,9 @@ def write_bundle(
         drawn = movie_embeddings if item_vectors is None else item_vectors
         np.save(staging / "map.npy", pca_2d(drawn))
         index.save(staging / INDEX_FILE)
+        if user_states is not None:
+            arrays: dict[str, Any] = user_states  # names of arrays, not of savez's options
+            np.savez(staging / STATES_FILE, **arrays)
         (staging / WRITER_PID).unlink()
         files = {p.name: sha256_file(p) for p in sorted(staging.iterdir())}
         full_manifest = {

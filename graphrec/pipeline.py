@@ -7,10 +7,13 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
+import numpy as np
+
 from graphrec.artifacts import write_bundle
 from graphrec.catalog import Catalog
 from graphrec.data.loaders import load_data
 from graphrec.errors import ConfigError
+from graphrec.nn.sage import SageEncoder
 from graphrec.progress import SILENT, Progress
 from graphrec.similarity import IndexLayout
 from graphrec.train.config import PinSageConfig, SageConfig
@@ -19,6 +22,7 @@ from graphrec.train.pinsage_trainer import PinSageTrainer
 from graphrec.train.sage_trainer import SageTrainer
 from graphrec.train.two_stage import train_two_stage
 from graphrec.users.history import UserHistory
+from graphrec.users.vectors import SageFoldIn
 from index import MovieIndex
 
 logger = logging.getLogger(__name__)
@@ -102,6 +106,13 @@ def train_bundle(
             "recency": result.recency.to_dict(),
         },
     }
+    history = UserHistory.from_interactions(
+        dataset.users, dataset.movies, dataset.ratings, dataset.timestamps, dataset.num_users
+    )
+    user_states = None
+    if isinstance(result.model, SageEncoder):  # the fold-in's states, once, not per server
+        fold_in = SageFoldIn.over_history(result.model, result.features.astype(np.float32), history)
+        user_states = fold_in.arrays()
     path = write_bundle(
         out,
         catalog=Catalog.from_table(dataset.movie_ids, dataset.movie_table),
@@ -112,12 +123,11 @@ def train_bundle(
         index=index,
         table=dataset.movie_table,
         model_state=result.model.state_dict(),
-        history=UserHistory.from_interactions(
-            dataset.users, dataset.movies, dataset.ratings, dataset.timestamps, dataset.num_users
-        ),
+        history=history,
         rankers=trained.rankers,
         manifest=manifest,
         item_vectors=space.vectors,
+        user_states=user_states,
     )
     return path, figures
 

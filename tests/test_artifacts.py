@@ -27,7 +27,7 @@ def test_bundle_layout_and_manifest(small_bundle: Path) -> None:
     expected = {"movies.json", "movie_ids.npy", "user_ids.npy", "movie_embeddings.npy",
                 "user_embeddings.npy", "movie_features.npy", "attributes.npz", "index.faiss",
                 "index.faiss.json", "model.pt", "history.npz", "ranking.npz", "item_weights.npz",
-                "rankers.pt", "map.npy"}  # fmt: skip
+                "rankers.pt", "map.npy", "fold_in_states.npz"}  # fmt: skip
     assert set(manifest["files"]) == expected
     bundle = load_bundle(small_bundle)
     assert bundle.version == manifest["version"]

@@ -208,13 +208,19 @@ class SageTrainer:
         )
 
     @torch.no_grad()
-    def embed_users(
-        self, adjacency: torch.Tensor, mask: np.ndarray, half_life: float | None
-    ) -> np.ndarray:
-        """``(num_users, dim)`` user vectors over ``adjacency``, each user's node folded in from
-        its ``mask`` interactions weighted by ``half_life`` (graphrec.train.user_vectors)."""
+    def layer_states(self, adjacency: torch.Tensor) -> list[np.ndarray]:
+        """Every layer's node states over ``adjacency`` (one pass over its edges)."""
         self.model.eval()
-        states = [s.numpy() for s in self.model.states(self.features, adjacency)]
+        return [s.numpy() for s in self.model.states(self.features, adjacency)]
+
+    @torch.no_grad()
+    def embed_users(
+        self, states: list[np.ndarray], mask: np.ndarray, half_life: float | None
+    ) -> np.ndarray:
+        """``(num_users, dim)`` user vectors from the :meth:`layer_states` ``states``, each
+        user's node folded in from its ``mask`` interactions weighted by ``half_life``
+        (graphrec.train.user_vectors)."""
+        self.model.eval()
         n, d = self.dataset.num_users, self.dataset
         return fold_in_vectors(
             self.model, states[0][:n], [s[n:] for s in states[:-1]],
@@ -226,9 +232,8 @@ class SageTrainer:
         in from their fitting interactions over the fitting graph (a plain mean is the trained
         forward pass). Zero weights, the embeddings' own order, are among the candidates."""
         movies = self.embed()[1]
-        users = {
-            h: self.embed_users(self.adjacency, self.fit_mask, h) for h in self.config.half_lives
-        }
+        states = self.layer_states(self.adjacency)
+        users = {h: self.embed_users(states, self.fit_mask, h) for h in self.config.half_lives}
         return tune_recall(
             ValidationScores(
                 users=users,
@@ -274,11 +279,14 @@ class SageTrainer:
         )
         full = graph.homogeneous_adjacency()
         everything = np.ones(len(self.dataset.users), dtype=bool)
-        fit_users = self.embed_users(self.adjacency, self.fit_mask, choice.half_life)
+        fit_users = self.embed_users(
+            self.layer_states(self.adjacency), self.fit_mask, choice.half_life
+        )
         return TrainedEmbeddings(
             model=self.model,
             features=self.features.numpy(),
-            user_embeddings=self.embed_users(full, everything, choice.half_life),
+            user_embeddings=self.embed_users(self.layer_states(full), everything,
+                                             choice.half_life),
             movie_embeddings=self.embed(full)[1],
             popularity=log_popularity(graph.movie_degrees()),
             popularity_weights=choice.weights,

@@ -80,10 +80,7 @@ class LiveUsers:
 
     @classmethod
     def for_bundle(cls, bundle: Bundle) -> LiveUsers:
-        encoder = encoder_for(
-            bundle.manifest, bundle.path, bundle.movie_embeddings, bundle.movie_features,
-            bundle.history,
-        )  # fmt: skip
+        encoder = encoder_for(bundle.manifest, bundle.path, bundle.movie_embeddings, bundle.history)
         return cls(bundle, encoder)
 
     @property

@@ -30,6 +30,8 @@ from graphrec.train.user_vectors import (
 from graphrec.users.history import Interactions, UserHistory
 
 MODEL_FILE = "model.pt"
+#: A GraphSAGE bundle's layer states over its training graph (:meth:`SageFoldIn.arrays`).
+STATES_FILE = "fold_in_states.npz"
 
 
 class UserEncoder(Protocol):
@@ -101,35 +103,63 @@ class SageFoldIn:
     kind = "sage_fold_in"
 
     def __init__(
-        self, model: SageEncoder, states: list[np.ndarray], half_life: float | None = None
+        self,
+        model: SageEncoder,
+        user_inputs: np.ndarray,
+        movie_states: list[np.ndarray],
+        half_life: float | None = None,
     ) -> None:
         self.model = model.eval()
         self.half_life = half_life
-        num_users = model.num_users
-        self.user_inputs = states[0][:num_users]
-        # The movies' states feeding each layer; the last layer's output is not needed.
-        self.movie_states = [np.ascontiguousarray(s[num_users:]) for s in states[:-1]]
+        self.user_inputs = user_inputs
+        self.movie_states = movie_states
 
     @classmethod
-    def from_bundle(
-        cls, path: Path, movie_features: np.ndarray, history: UserHistory, num_movies: int,
+    def from_states(cls, model: SageEncoder, states: list[np.ndarray],
+                    half_life: float | None = None) -> SageFoldIn:  # fmt: skip
+        """From every layer's node states (:meth:`SageEncoder.states`): the users' inputs and
+        the movies' states feeding each layer (the last layer's output is not needed)."""
+        num_users = model.num_users
+        movie_states = [np.ascontiguousarray(s[num_users:]) for s in states[:-1]]
+        return cls(model, states[0][:num_users], movie_states, half_life)
+
+    @classmethod
+    def over_history(
+        cls, model: SageEncoder, movie_features: np.ndarray, history: UserHistory,
         half_life: float | None = None,
     ) -> SageFoldIn:  # fmt: skip
-        """Rebuild the encoder from ``model.pt`` and run it once over the training graph."""
+        """Run the trained ``model`` once over the training graph ``history`` holds: the layer
+        states a bundle stores (:meth:`arrays`), so that no server repeats the pass."""
         from graphrec.graph.bipartite import BipartiteGraph
 
+        model.eval()
+        graph = BipartiteGraph.from_interactions(
+            history.users, history.movies, model.num_users, len(movie_features)
+        )
+        with torch.no_grad():
+            states = model.states(torch.from_numpy(movie_features), graph.homogeneous_adjacency())
+        return cls.from_states(model, [s.numpy() for s in states], half_life)
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """What :meth:`from_bundle` reads back from :data:`STATES_FILE`."""
+        layers = {f"movie_states_{i}": states for i, states in enumerate(self.movie_states)}
+        return {"user_inputs": self.user_inputs} | layers
+
+    @classmethod
+    def from_bundle(cls, path: Path, half_life: float | None = None) -> SageFoldIn:
+        """The encoder from ``model.pt`` and the layer states in :data:`STATES_FILE`."""
         state: dict[str, Any] = torch.load(path / MODEL_FILE, weights_only=True)
+        with np.load(path / STATES_FILE) as data:
+            layers = sum(1 for name in data.files if name.startswith("movie_states_"))
+            movie_states = [data[f"movie_states_{i}"] for i in range(layers)]
+            user_inputs = data["user_inputs"]
         users, dim = state["user_embedding.weight"].shape
         model = SageEncoder(
-            users, num_movies, movie_features.shape[1], dim=dim,
+            users, len(movie_states[0]), state["attribute_projection.weight"].shape[1], dim=dim,
             num_layers=sum(1 for k in state if k.endswith("lin_l.weight")),
         )  # fmt: skip
         model.load_state_dict(state)
-        model.eval()
-        graph = BipartiteGraph.from_interactions(history.users, history.movies, users, num_movies)
-        with torch.no_grad():
-            states = model.states(torch.from_numpy(movie_features), graph.homogeneous_adjacency())
-        return cls(model, [s.numpy() for s in states], half_life)
+        return cls(model, user_inputs, movie_states, half_life)
 
     def encode(self, users: Sequence[Interactions], rows: Sequence[int | None]) -> np.ndarray:
         owner, movies, timestamps = _concatenated(users)
@@ -149,18 +179,12 @@ class SageFoldIn:
 
 
 def encoder_for(
-    manifest: dict[str, Any],
-    path: Path,
-    movie_embeddings: np.ndarray,
-    movie_features: np.ndarray,
-    history: UserHistory,
+    manifest: dict[str, Any], path: Path, movie_embeddings: np.ndarray, history: UserHistory
 ) -> UserEncoder:
     """The user encoder of the model a bundle was trained with."""
     chosen = manifest.get("user_vectors", {})
     if manifest.get("model") == "sage":
-        return SageFoldIn.from_bundle(
-            path, movie_features, history, len(movie_embeddings), chosen.get("half_life")
-        )
+        return SageFoldIn.from_bundle(path, chosen.get("half_life"))
     return DecayedMean.from_manifest(chosen, movie_embeddings, history)
 
 

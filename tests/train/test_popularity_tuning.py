@@ -10,6 +10,7 @@ from graphrec.train.popularity_tuning import (
     Whitenings,
     next_item_pairs,
     tune_recall,
+    tuning_slice,
 )
 from graphrec.train.user_vectors import Whitening
 from tests.conftest import planted
@@ -83,3 +84,16 @@ def test_next_item_pairs_are_the_latest_fitting_and_earliest_validation_movies()
     assert targets[0] == data.movies[val][np.argmin(data.timestamps[val])]
     assert queries[1] == data.movies[data.users == 1][np.argmax(data.timestamps[data.users == 1])]
     assert targets[1] == -1, "user 1 has nothing held out"
+
+
+def test_tuning_judges_a_seeded_sample_of_users_and_keeps_each_one_whole() -> None:
+    rng = np.random.default_rng(0)
+    users, movies = rng.integers(0, 50, 400), rng.integers(0, 30, 400)
+    val = BipartiteGraph.from_interactions(users, movies, 50, 30)
+    assert tuning_slice(val, max_users=50) is val  # few enough: all of them
+    sample = tuning_slice(val, max_users=10)
+    kept = np.flatnonzero(sample.user_degrees() > 0)
+    assert len(kept) == 10
+    assert np.array_equal(sample.user_degrees()[kept], val.user_degrees()[kept])  # whole users
+    again = tuning_slice(val, max_users=10)
+    assert np.array_equal(np.flatnonzero(again.user_degrees() > 0), kept)  # seeded

@@ -68,7 +68,7 @@ def test_fold_in_is_the_forward_pass_of_a_known_user() -> None:
     with torch.no_grad():
         expected = F.normalize(model(features, graph.homogeneous_adjacency()), dim=-1)[:3]
         states = [s.numpy() for s in model.states(features, graph.homogeneous_adjacency())]
-    encoder = SageFoldIn(model, states)
+    encoder = SageFoldIn.from_states(model, states)
     each = [
         Interactions.of(movies[users == u], np.ones(6)[users == u], np.arange(6)[users == u])
         for u in range(3)
@@ -85,7 +85,7 @@ def test_a_half_life_weighs_the_latest_movies_more() -> None:
     history = Interactions.of([0, 1], [4.0, 4.0], [1, 2])
     latest_only = Interactions.of([1], [4.0], [2])
     mean, decayed, latest = (
-        SageFoldIn(model, states, half_life).encode([h], [None])[0]
+        SageFoldIn.from_states(model, states, half_life).encode([h], [None])[0]
         for half_life, h in ((None, history), (0.1, history), (None, latest_only))
     )
     assert not np.allclose(mean, latest)
@@ -99,7 +99,7 @@ def test_fold_in_of_a_new_user_follows_their_movies() -> None:
     model = SageEncoder(2, 4, feature_dim=2, dim=8).eval()
     with torch.no_grad():
         states = [s.numpy() for s in model.states(torch.randn(4, 2), graph.homogeneous_adjacency())]
-    encoder = SageFoldIn(model, states)
+    encoder = SageFoldIn.from_states(model, states)
     like_user_0, like_user_1 = encoder.encode(
         [Interactions.of([0, 1], [5.0, 5.0], [0, 1]), Interactions.of([2, 3], [5.0, 5.0], [0, 1])],
         [None, None],
@@ -113,10 +113,7 @@ def test_fold_in_gives_back_the_bundle_user_vectors(small_bundle: Path) -> None:
     assert bundle.manifest["model"] == "sage"
     chosen = bundle.manifest["user_vectors"]
     assert chosen["kind"] == "sage_fold_in"
-    encoder = SageFoldIn.from_bundle(
-        bundle.path, bundle.movie_features, bundle.history, len(bundle.movie_ids),
-        chosen["half_life"],
-    )  # fmt: skip
+    encoder = SageFoldIn.from_bundle(bundle.path, chosen["half_life"])
     rows = list(range(len(bundle.user_ids)))
     vectors = encoder.encode([bundle.history.of(row) for row in rows], rows)
     assert np.allclose(vectors, bundle.user_embeddings, atol=1e-4)
